@@ -1,0 +1,116 @@
+"""Write CSV: writes a table to a CSV file (atomically: never a half-written file)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from nodes.files._common import (
+    PathInput,
+    check_encoding,
+    file_ref,
+    os_error,
+    pick_path,
+    prepare_target,
+    to_jsonable,
+)
+from nodes.files._csv_format import check_delimiter
+from runtime.api import (
+    CachePolicy,
+    Capability,
+    FileRef,
+    NodeContext,
+    NodeError,
+    NodeType,
+    Table,
+    atomic_write_bytes,
+)
+
+
+class CsvWriteConfig(BaseModel):
+    path: str = Field(default="", title="File", description="Where to write (relative to the flow's folder)",
+                      json_schema_extra={"widget": "file"})
+    delimiter: str = Field(default=",", title="Delimiter", description="The character between values: "
+                           ", ; | or 'tab' (Excel in many European countries expects ;)")
+    encoding: str = Field(default="utf-8", title="Encoding",
+                          description="utf-8, or utf-8-sig so that Excel shows accented letters correctly")
+    header: bool = Field(default=True, title="Write column names as the first row")
+    quoting: Literal["minimal", "all"] = Field(
+        default="minimal", title="Quotes", description="minimal: only where needed; all: around every value")
+    overwrite: bool = Field(default=True, title="Replace an existing file")
+    create_folders: bool = Field(default=True, title="Create missing folders")
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, value: str) -> str:
+        return check_delimiter(value, allow_auto=False)
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        return check_encoding(value, allow_auto=False)
+
+
+class CsvWriteInputs(BaseModel):
+    table: Table = Field(title="Table")
+    path: PathInput = Field(default=None, title="File", description="Overrides the configured file")
+
+
+class CsvWriteOutputs(BaseModel):
+    file: FileRef | None = Field(default=None, title="File")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (dict, list, Table)):
+        return json.dumps(value, ensure_ascii=False, default=to_jsonable)
+    return value
+
+
+class CsvWrite(NodeType):
+    type_id = "files.csv_write"
+    title = "Write CSV"
+    category = "Files"
+    description = "Saves a table as a CSV file that Excel and other programs can open."
+    keywords = ("csv", "export", "save", "spreadsheet", "comma separated")
+    icon = "file-csv"
+    capabilities = frozenset({Capability.FILES_WRITE})
+    cache = CachePolicy.NEVER
+    Config = CsvWriteConfig
+    Inputs = CsvWriteInputs
+    Outputs = CsvWriteOutputs
+
+    async def run(self, ctx: NodeContext, config: CsvWriteConfig, inputs: CsvWriteInputs) -> CsvWriteOutputs:
+        path = pick_path(ctx, config.path, inputs.path, "File")
+        table = inputs.table
+        buffer = io.StringIO(newline="")
+        quoting = csv.QUOTE_ALL if config.quoting == "all" else csv.QUOTE_MINIMAL
+        writer = csv.writer(buffer, delimiter=config.delimiter, quoting=quoting, lineterminator="\r\n")
+        names = table.column_names
+        if config.header:
+            writer.writerow(names)
+        for row in table.rows:
+            writer.writerow([_cell(row.get(n)) for n in names])
+        try:
+            data = buffer.getvalue().encode(config.encoding)
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start:exc.end]
+            raise NodeError(f"cannot write {path} in {config.encoding}: the character {bad!r} does not "
+                            "exist in that encoding; choose utf-8 or utf-8-sig") from None
+        prepare_target(path, create_folders=config.create_folders, overwrite=config.overwrite)
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise os_error(exc, path, "write") from None
+        ctx.log.info("wrote %d rows to %s", len(table.rows), path)
+        return CsvWriteOutputs(file=file_ref(path, "text/csv"))

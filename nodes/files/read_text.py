@@ -1,0 +1,57 @@
+"""Read text file: reads a whole text file."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from nodes.files._common import PathInput, check_encoding, decode_text, os_error, pick_path, read_bytes
+from runtime.api import CachePolicy, Capability, NodeContext, NodeError, NodeType
+
+
+class ReadTextConfig(BaseModel):
+    path: str = Field(default="", title="File", description="The text file (relative to the flow's folder)",
+                      json_schema_extra={"widget": "file"})
+    encoding: str = Field(default="auto", title="Encoding",
+                          description="auto tries UTF-8 then Windows-1252; or e.g. utf-8, cp1252, latin-1")
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        return check_encoding(value, allow_auto=True)
+
+
+class ReadTextInputs(BaseModel):
+    path: PathInput = Field(default=None, title="File", description="Overrides the configured file")
+
+
+class ReadTextOutputs(BaseModel):
+    text: str | None = Field(default=None, title="Text")
+
+
+class ReadText(NodeType):
+    type_id = "files.read_text"
+    title = "Read text file"
+    category = "Files"
+    description = "Reads the whole content of a text file (.txt, .json, .xml, .html …) as text."
+    keywords = ("open", "load", "file", "txt", "read")
+    icon = "file-text"
+    capabilities = frozenset({Capability.FILES_READ})
+    cache = CachePolicy.FINGERPRINT
+    Config = ReadTextConfig
+    Inputs = ReadTextInputs
+    Outputs = ReadTextOutputs
+
+    def fingerprint(self, ctx: NodeContext, config: ReadTextConfig, inputs: ReadTextInputs) -> str | None:
+        try:
+            stat = pick_path(ctx, config.path, inputs.path, "File").stat()
+        except (OSError, NodeError):
+            return None
+        return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+    async def run(self, ctx: NodeContext, config: ReadTextConfig, inputs: ReadTextInputs) -> ReadTextOutputs:
+        path = pick_path(ctx, config.path, inputs.path, "File")
+        if path.is_dir():
+            raise os_error(IsADirectoryError(), path, "read")
+        text, encoding = decode_text(read_bytes(path), config.encoding, path)
+        ctx.log.info("read %d characters from %s (%s)", len(text), path.name, encoding)
+        return ReadTextOutputs(text=text)

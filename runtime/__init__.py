@@ -1,0 +1,1 @@
+"""Loomwork runtime: flow files, node contract, registry, compiler, executor, history."""

@@ -1,0 +1,513 @@
+"""The async executor: runs a compiled plan with bounded concurrency.
+
+One code path (async). Ready nodes are taken from a queue by at most `max_concurrency`
+worker tasks, so a chain runs inline in one task while independent branches run in
+parallel. Downstream of a failure is SKIPPED unless the node routes errors to its
+`error` output; the branch not taken by a condition is SKIPPED too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from runtime._engine.cache_keys import data_digest, node_key
+from runtime._engine.context import RunContext
+from runtime.compile import ERROR_PORT, Plan, PlannedNode
+from runtime.events import (
+    NodeCompleted,
+    NodeFailed,
+    NodeLog,
+    NodeSkipped,
+    NodeStarted,
+    NodeState,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    RunStatus,
+)
+from runtime.inputs import FlowInputError, coerce_flow_inputs
+from runtime.node import CachePolicy, NodeError
+from runtime.secrets import CredentialError, CredentialStore, Redactor
+from runtime.valuecodec import decode_value
+from runtime.values import Table
+
+__all__ = ["Executor", "NodeOutcome", "ResultCache", "RunResult"]
+
+
+class ResultCache(Protocol):
+    """Where node results are kept between runs (see `runtime._store.cache`)."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, type_id: str, outputs: dict[str, Any]) -> None: ...
+
+    def last(self, flow_key: str, node_id: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    def put_last(self, flow_key: str, node_id: str, key: str, outputs: dict[str, Any]) -> None: ...
+
+
+@dataclass(slots=True)
+class NodeOutcome:
+    """How one node ended."""
+
+    state: NodeState = NodeState.PENDING
+    duration_ms: float = 0.0
+    cached: bool = False
+    pinned: bool = False
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state.value, "duration_ms": round(self.duration_ms, 3),
+                "cached": self.cached, "error": self.error}
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The end of a run: status, each node's outcome, the flow's outputs."""
+
+    run_id: str
+    status: RunStatus
+    nodes: dict[str, NodeOutcome]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    duration_ms: float = 0.0
+    node_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # compact: asyncio may repr a finished task's result
+        return f"RunResult({self.run_id!r}, {self.status.value}, {len(self.nodes)} nodes)"
+
+
+class _Skip(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _count_items(value: Any) -> int:
+    if isinstance(value, (Table, list, tuple)):
+        return len(value)
+    return 1
+
+
+class Executor:
+    """Runs one plan once. Create a new executor for each run."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        run_id: str,
+        emit: Callable[[RunEvent], None],
+        artifacts_root: Path,
+        services: Mapping[str, Any] | None = None,
+        credentials: CredentialStore | None = None,
+        redactor: Redactor | None = None,
+        cache: ResultCache | None = None,
+        flow_key: str = "",
+        flow_inputs: Mapping[str, Any] | None = None,
+        use_cache: bool = True,
+        rerun_from: str | None = None,
+        max_concurrency: int = 8,
+        compile_subflow: Callable[[Path], Plan] | None = None,
+        trigger: str = "manual",
+        node_prefix: str = "",
+        keep_outputs: bool = False,
+        ancestry: tuple[Path, ...] = (),
+    ):
+        self.plan = plan
+        self.run_id = run_id
+        self.emit = emit
+        self.artifacts_root = artifacts_root
+        self.services = services or {}
+        self.credentials = credentials
+        self.redactor = redactor or Redactor()
+        self.cache = cache
+        self.flow_key = flow_key
+        self.flow_inputs = dict(flow_inputs or {})
+        self.flow_outputs: dict[str, Any] = {}
+        self.use_cache = use_cache
+        self.max_concurrency = max(1, max_concurrency)
+        self.compile_subflow = compile_subflow
+        self.trigger = trigger
+        self.node_prefix = node_prefix
+        self.keep_outputs = keep_outputs
+        self.ancestry = ancestry or ((Path(plan.source).resolve(),) if plan.saved else ())
+        self.cancelled = False
+        self._rerun = plan.descendants(rerun_from) if rerun_from else None
+        self._outputs: dict[str, dict[str, Any] | None] = {}
+        self._keys: dict[str, str] = {}
+        self._outcomes = {nid: NodeOutcome() for nid in plan.nodes}
+        self._waiting = {nid: len(n.upstream) for nid, n in plan.nodes.items()}
+        self._ready: deque[str] = deque()
+        self._workers: set[asyncio.Task[None]] = set()
+        self._remaining = len(plan.nodes)
+        self._done = asyncio.Event()
+        self._failed_hard: list[str] = []
+        self._stop_new = False
+        self._subflow_plans: dict[Path, Plan] = {}
+        self._internal_error: BaseException | None = None
+
+    # ----- public ------------------------------------------------------------------
+
+    def node_path(self, node_id: str) -> str:
+        return f"{self.node_prefix}{node_id}"
+
+    def secret(self, name: str) -> str:
+        if self.credentials is None:
+            raise NodeError(f"credential '{name}' is needed but no credential store is set up")
+        try:
+            value = self.credentials.get(name)
+        except CredentialError as exc:
+            raise NodeError(str(exc)) from None
+        self.redactor.add(value)
+        return value
+
+    def cancel(self) -> None:
+        """Stop the run: running nodes are cancelled, pending ones never start."""
+        self.cancelled = True
+        for task in list(self._workers):
+            task.cancel()
+        self._done.set()
+
+    async def execute(self) -> RunResult:
+        started = time.time()
+        t0 = time.perf_counter()
+        flow = self.plan.flow
+        self.emit(RunStarted(self.run_id, started, flow.name, self.plan.source, self.trigger,
+                             tuple(self.plan.order)))
+        for nid in self.plan.order:
+            if self._waiting[nid] == 0:
+                self._ready.append(nid)
+        status = RunStatus.COMPLETED
+        error = ""
+        try:
+            if self._remaining:
+                self._spawn()
+                await self._done.wait()
+        except asyncio.CancelledError:
+            self.cancel()
+        if self._workers and (self.cancelled or self._internal_error):
+            self.cancelled = True
+            for task in list(self._workers):
+                task.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._internal_error is not None:
+            raise self._internal_error
+        if self.cancelled:
+            status = RunStatus.CANCELLED
+            error = "the run was cancelled"
+            for outcome in self._outcomes.values():
+                if not outcome.state.terminal:
+                    outcome.state = NodeState.CANCELLED
+        elif self._failed_hard:
+            status = RunStatus.FAILED
+            first = self._failed_hard[0]
+            error = f"{self.plan.nodes[first].title} ({first}): {self._outcomes[first].error}"
+        duration = (time.perf_counter() - t0) * 1000
+        self.emit(RunFinished(self.run_id, time.time(), status, error, duration))
+        result = RunResult(self.run_id, status, self._outcomes, self.flow_outputs, error, duration)
+        if self.keep_outputs:
+            result.node_outputs = {k: v for k, v in self._outputs.items() if v is not None}
+        return result
+
+    # ----- scheduling --------------------------------------------------------------
+
+    def _spawn(self, reserve: int = 0) -> None:
+        """Start workers for ready nodes; `reserve` of them the calling worker will take."""
+        want = min(self.max_concurrency - len(self._workers), len(self._ready) - reserve)
+        for _ in range(want):
+            task = asyncio.create_task(self._worker())
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
+
+    async def _worker(self) -> None:
+        ready = self._ready
+        try:
+            while ready and not self.cancelled:
+                nid = ready.popleft()
+                await self._process(nid)
+                if len(ready) > 1 and len(self._workers) < self.max_concurrency:
+                    self._spawn(reserve=1)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a defect in the engine itself: stop and report it
+            self._internal_error = exc
+            self._done.set()
+
+    def _finish(self, nid: str, outputs: dict[str, Any] | None) -> None:
+        self._outputs[nid] = outputs
+        self._remaining -= 1
+        waiting = self._waiting
+        for nxt in self.plan.nodes[nid].downstream:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                self._ready.append(nxt)
+        if self._remaining == 0:
+            self._done.set()
+
+    # ----- one node ----------------------------------------------------------------
+
+    def _gather_inputs(self, node: PlannedNode) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+        values: dict[str, Any] = {}
+        upstream: list[tuple[str, str, str]] = []
+        missing = 0
+        converters = node.converters
+        for edge in node.in_edges:
+            fired = self._outputs.get(edge.source)
+            if fired is not None and edge.source_port in fired:
+                value = fired[edge.source_port]
+                if converters and edge.target_port in converters and value is not None:
+                    value = converters[edge.target_port](value)
+                values[edge.target_port] = value
+                upstream.append((edge.target_port, self._keys[edge.source], edge.source_port))
+            else:
+                missing += 1
+        if missing and (node.node_type.join == "all" or missing == len(node.in_edges)):
+            raise _Skip("an upstream node produced no value for its input")
+        return values, upstream
+
+    async def _process(self, nid: str) -> None:
+        node = self.plan.nodes[nid]
+        outcome = self._outcomes[nid]
+        try:
+            if self._stop_new:
+                raise _Skip("the run stopped after a failure")
+            if node.settings.disabled:
+                raise _Skip("the node is disabled")
+            values, upstream = self._gather_inputs(node)
+        except _Skip as skip:
+            outcome.state = NodeState.SKIPPED
+            self.emit(NodeSkipped(self.run_id, time.time(), nid, skip.reason))
+            self._finish(nid, None)
+            return
+
+        if node.pinned is not None:
+            outputs = decode_value(node.pinned)
+            self._keys[nid] = node_key(node.config_digest, [], "pinned:" + data_digest(node.pinned))
+            self._complete(node, outcome, outputs, 0.0, cached=False, pinned=True)
+            return
+        if self._rerun is not None and nid not in self._rerun and self.cache is not None:
+            previous = self.cache.last(self.flow_key, nid)
+            if previous is not None:
+                self._keys[nid] = previous[0]
+                self._complete(node, outcome, previous[1], 0.0, cached=True)
+                return
+
+        ctx = RunContext(self, nid)
+        node_type = node.node_type
+        policy = node_type.cache
+        t0 = time.perf_counter()
+        outcome.state = NodeState.RUNNING
+        self.emit(NodeStarted(self.run_id, time.time(), nid, node_type.type_id, 1))
+        try:
+            inputs: Any = values
+            if not node_type.dynamic_ports and node_type.Inputs is not None:
+                try:
+                    inputs = node_type.Inputs.model_validate(values)
+                except ValidationError as exc:
+                    raise NodeError(_fields_message(exc, "input")) from None
+            if policy is CachePolicy.NEVER or not self.use_cache or self.cache is None:
+                key = f"{self.run_id}:{self.node_path(nid)}" if policy is CachePolicy.NEVER \
+                    else node_key(node.config_digest, upstream)
+                hit = None
+            else:
+                extra: str | None = ""
+                if policy is CachePolicy.FINGERPRINT:
+                    extra = node_type.fingerprint(ctx, node.config, inputs)
+                if extra is None:  # the source cannot be fingerprinted: run, and keep nothing
+                    policy = CachePolicy.NEVER
+                    key = f"{self.run_id}:{self.node_path(nid)}"
+                    hit = None
+                else:
+                    key = node_key(node.config_digest, upstream, extra)
+                    forced = self._rerun is not None and nid in self._rerun
+                    hit = None if forced else self.cache.get(key)
+            self._keys[nid] = key
+            if hit is not None:
+                self._complete(node, outcome, hit, (time.perf_counter() - t0) * 1000, cached=True)
+                return
+            outputs = await self._run_with_policy(node, ctx, inputs)
+        except asyncio.CancelledError:
+            outcome.state = NodeState.CANCELLED
+            outcome.duration_ms = (time.perf_counter() - t0) * 1000
+            self.emit(NodeFailed(self.run_id, time.time(), nid, "cancelled", "CancelledError",
+                                 outcome.duration_ms, 1, NodeState.CANCELLED, False))
+            self._finish(nid, None)
+            raise
+        except Exception as exc:
+            self._fail(node, outcome, exc, (time.perf_counter() - t0) * 1000)
+            return
+        duration = (time.perf_counter() - t0) * 1000
+        if self.cache is not None and policy is not CachePolicy.NEVER and self.use_cache:
+            self.cache.put(key, node_type.type_id, outputs)
+        self._complete(node, outcome, outputs, duration, cached=False)
+
+    async def _run_with_policy(self, node: PlannedNode, ctx: RunContext, inputs: Any) -> dict[str, Any]:
+        settings = node.settings
+        attempts = settings.retries + 1
+        if attempts == 1:
+            return await self._run_once(node, ctx, inputs)
+        from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential(multiplier=settings.retry_delay_s, max=300),
+            retry=retry_if_not_exception_type((asyncio.CancelledError, ValidationError)),
+            reraise=True,
+            before_sleep=lambda state: ctx.log.warning(
+                "attempt %d of %d failed (%s); retrying in %.1f s", state.attempt_number, attempts,
+                _describe(state.outcome.exception() if state.outcome else None),
+                state.next_action.sleep if state.next_action else 0.0),
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._run_once(node, ctx, inputs)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _run_once(self, node: PlannedNode, ctx: RunContext, inputs: Any) -> dict[str, Any]:
+        node_type = node.node_type
+        timeout = node.settings.timeout_s
+        if timeout is None:
+            result = await node_type.run(ctx, node.config, inputs)
+        else:
+            try:
+                async with asyncio.timeout(timeout):
+                    result = await node_type.run(ctx, node.config, inputs)
+            except TimeoutError:
+                raise NodeError(f"timed out after {timeout:g} s") from None
+        return self._normalize_outputs(node, result)
+
+    def _normalize_outputs(self, node: PlannedNode, result: Any) -> dict[str, Any]:
+        if result is None:
+            return {}
+        model = node.node_type.Outputs
+        if isinstance(result, BaseModel):
+            return {name: getattr(result, name) for name in result.model_fields_set}
+        if not isinstance(result, dict):
+            raise TypeError(f"run() returned {type(result).__name__}, expected Outputs or a dict")
+        if node.node_type.dynamic_ports or model is None:
+            unknown = set(result) - set(node.outputs)
+            if unknown:
+                raise NodeError(f"produced values for unknown outputs: {', '.join(sorted(unknown))}")
+            return result
+        try:
+            validated = model.model_validate(result)
+        except ValidationError as exc:
+            raise NodeError(_fields_message(exc, "output")) from None
+        return {name: getattr(validated, name) for name in result}
+
+    def _complete(self, node: PlannedNode, outcome: NodeOutcome, outputs: dict[str, Any],
+                  duration: float, *, cached: bool, pinned: bool = False) -> None:
+        outcome.state = NodeState.COMPLETED
+        outcome.duration_ms = duration
+        outcome.cached = cached
+        outcome.pinned = pinned
+        if self.cache is not None and self.flow_key and not cached:
+            self.cache.put_last(self.flow_key, node.id, self._keys[node.id], outputs)
+        self.emit(NodeCompleted(self.run_id, time.time(), node.id, duration, cached, pinned,
+                                tuple(outputs), {p: _count_items(v) for p, v in outputs.items()}))
+        self._finish(node.id, outputs)
+
+    def _fail(self, node: PlannedNode, outcome: NodeOutcome, exc: BaseException, duration: float) -> None:
+        message = self.redactor.redact(_describe(exc))
+        outcome.state = NodeState.FAILED
+        outcome.duration_ms = duration
+        outcome.error = message
+        policy = node.settings.on_error
+        if not isinstance(exc, (NodeError, ValidationError)):
+            detail = "".join(traceback.format_exception(exc))
+            self.emit(NodeLog(self.run_id, time.time(), node.id, "debug", self.redactor.redact(detail)))
+        self.emit(NodeFailed(self.run_id, time.time(), node.id, message, type(exc).__name__,
+                             duration, 1, NodeState.FAILED, policy != "fail"))
+        if policy == "route":
+            self._keys[node.id] = node_key(node.config_digest, [], f"error:{self.run_id}")
+            error = {"message": message, "type": type(exc).__name__, "node_id": node.id,
+                     "node_title": node.title}
+            self._finish(node.id, {ERROR_PORT: error})
+            return
+        if policy == "fail":
+            self._failed_hard.append(node.id)
+            self._stop_new = True
+        self._finish(node.id, None)
+
+    # ----- subflows ----------------------------------------------------------------
+
+    async def run_subflow(self, node_id: str, path: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        if self.compile_subflow is None:
+            raise NodeError("subflows are not available in this run")
+        target = (self.plan.flow_dir / Path(path).expanduser()).resolve()
+        if target in self.ancestry:
+            chain = " → ".join(p.name for p in (*self.ancestry, target))
+            raise NodeError(f"flow files run each other in a loop: {chain}")
+        plan = self._subflow_plans.get(target)
+        if plan is None:
+            plan = self.compile_subflow(target)
+            self._subflow_plans[target] = plan
+        try:
+            inputs = coerce_flow_inputs(plan.flow.inputs, inputs, base=plan.flow_dir)
+        except FlowInputError as exc:
+            raise NodeError(f"subflow '{path}': {exc}") from None
+        child = Executor(
+            plan,
+            run_id=self.run_id,
+            emit=self._child_emit(node_id),
+            artifacts_root=self.artifacts_root,
+            services=self.services,
+            credentials=self.credentials,
+            redactor=self.redactor,
+            cache=self.cache,
+            flow_key="",
+            flow_inputs=inputs,
+            use_cache=self.use_cache,
+            max_concurrency=self.max_concurrency,
+            compile_subflow=self.compile_subflow,
+            trigger=self.trigger,
+            node_prefix=f"{self.node_path(node_id)}/",
+            ancestry=(*self.ancestry, target),
+        )
+        result = await child.execute()
+        if result.status is RunStatus.CANCELLED:
+            raise asyncio.CancelledError()
+        if result.status is not RunStatus.COMPLETED:
+            raise NodeError(f"subflow '{path}' failed: {result.error}")
+        return result.outputs
+
+    def _child_emit(self, node_id: str) -> Callable[[RunEvent], None]:
+        def emit(event: RunEvent) -> None:
+            if isinstance(event, NodeLog) and event.level != "debug":
+                self.emit(NodeLog(self.run_id, event.t, node_id, event.level,
+                                  f"[{event.node_id}] {event.message}"))
+
+        return emit
+
+
+def _fields_message(exc: ValidationError, kind: str) -> str:
+    parts = []
+    for item in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in item["loc"])
+        parts.append(f"{kind} '{loc}': {item['msg']}" if loc else f"{kind}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    if isinstance(exc, NodeError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        parts = []
+        for item in exc.errors()[:5]:
+            where = ".".join(str(p) for p in item["loc"]) or "value"
+            parts.append(f"'{where}': {item['msg']}")
+        return f"invalid {exc.title}: " + "; ".join(parts)
+    text = str(exc)
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name

@@ -1,0 +1,203 @@
+"""Batched history recording on one background thread per runner.
+
+The event loop only appends to a deque (thread-safe, no lock); the writer thread drains
+it every quarter second, or when asked, and writes each batch in one transaction with
+its own SQLite connection. `flush()` waits until everything queued so far is written.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from runtime._store.history import connect
+from runtime.events import NodeCompleted, NodeFailed, NodeSkipped, NodeStarted, RunEvent
+from runtime.secrets import Redactor
+
+__all__ = ["HistoryWriter"]
+
+_NODE_COLUMNS = ("type_id", "state", "started", "finished", "duration_ms", "cached", "pinned",
+                 "error", "attempt", "ports", "items")
+
+
+@dataclass(slots=True)
+class _RunState:
+    redactor: Redactor
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class _Barrier:
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(slots=True)
+class _Sql:
+    sql: str
+    args: list[Any]
+
+
+class HistoryWriter:
+    """Writes run events to `node_runs` and `events` in batches, off the event loop."""
+
+    FLUSH_INTERVAL_S = 0.25
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._queue: deque[tuple[str, RunEvent] | _Barrier | _Sql] = deque()
+        self._runs: dict[str, _RunState] = {}
+        self._memo: dict[Any, str] = {}
+        self._wake = threading.Event()
+        self._closed = False
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="loomwork-history", daemon=True)
+        self._thread.start()
+
+    # ----- producer side (event loop thread) ---------------------------------------------
+
+    def begin(self, run_id: str, redactor: Redactor) -> None:
+        self._runs[run_id] = _RunState(redactor)
+
+    def recorder(self, run_id: str) -> Any:
+        """A callable that records one event of `run_id` (cheap: a deque append)."""
+        append = self._queue.append
+
+        def record(event: RunEvent) -> None:
+            append((run_id, event))
+
+        return record
+
+    def execute(self, sql: str, args: list[Any]) -> None:
+        """Queue a statement to run in order with the events (e.g. a run's final status)."""
+        self._queue.append(_Sql(sql, args))
+
+    def flush(self, timeout: float | None = 30.0) -> None:
+        """Block until everything queued so far is written."""
+        barrier = _Barrier()
+        self._queue.append(barrier)
+        self._wake.set()
+        barrier.done.wait(timeout)
+        if self._error is not None:
+            raise self._error
+
+    def wake(self) -> None:
+        """Start writing now rather than at the next interval."""
+        self._wake.set()
+
+    def end(self, run_id: str) -> None:
+        self._runs.pop(run_id, None)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    # ----- writer thread ------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        db = connect(self.path)
+        try:
+            while True:
+                self._wake.wait(self.FLUSH_INTERVAL_S)
+                self._wake.clear()
+                queue = self._queue
+                batch = [queue.popleft() for _ in range(len(queue))]
+                if batch:
+                    self._write(db, batch)
+                if self._closed and not self._queue:
+                    break
+        except BaseException as exc:  # surfaced by flush()
+            self._error = exc
+            for item in self._queue:
+                if isinstance(item, _Barrier):
+                    item.done.set()
+        finally:
+            db.conn.close()
+
+    def _write(self, db: sqlite_utils.Database, batch: list[Any]) -> None:
+        event_rows: list[tuple[Any, ...]] = []
+        node_rows: dict[tuple[str, str], dict[str, Any]] = {}
+        statements: list[_Sql] = []
+        barriers: list[_Barrier] = []
+        with db.conn:
+            for item in batch:
+                if isinstance(item, _Barrier):
+                    barriers.append(item)
+                    continue
+                if isinstance(item, _Sql):
+                    self._commit_rows(db, event_rows, node_rows)
+                    event_rows, node_rows = [], {}
+                    db.conn.execute(item.sql, item.args)
+                    statements.append(item)
+                    continue
+                run_id, event = item
+                state = self._runs.get(run_id) or self._runs.setdefault(run_id, _RunState(Redactor()))
+                self._collect(run_id, state, event, event_rows, node_rows)
+            self._commit_rows(db, event_rows, node_rows)
+        for barrier in barriers:
+            barrier.done.set()
+
+    def _collect(self, run_id: str, state: _RunState, event: RunEvent, event_rows: list[tuple[Any, ...]],
+                 node_rows: dict[tuple[str, str], dict[str, Any]]) -> None:
+        if isinstance(event, NodeStarted):
+            node_rows[(run_id, event.node_id)] = {"type_id": event.type_id, "state": "RUNNING",
+                                                  "started": event.t, "attempt": event.attempt}
+            return
+        if isinstance(event, NodeCompleted):
+            node_rows.setdefault((run_id, event.node_id), {}).update(
+                state="COMPLETED", finished=event.t, duration_ms=event.duration_ms,
+                cached=int(event.cached), pinned=int(event.pinned),
+                ports=self._json_memo(event.ports), items=self._json_memo(event.items))
+            return
+        if isinstance(event, NodeSkipped):
+            node_rows.setdefault((run_id, event.node_id), {}).update(
+                state="SKIPPED", finished=event.t, error=event.reason)
+            return
+        redactor = state.redactor
+        state.seq += 1
+        data = event.to_dict()
+        data.pop("kind", None)
+        data.pop("run_id", None)
+        node_id = data.pop("node_id", None)
+        text = json.dumps(data, default=str, ensure_ascii=False)
+        if redactor:
+            text = redactor.redact(text)
+        event_rows.append((run_id, state.seq, event.t, event.kind, node_id, text))
+        if isinstance(event, NodeFailed):
+            node_rows.setdefault((run_id, event.node_id), {}).update(
+                state=event.state.value, finished=event.t, duration_ms=event.duration_ms,
+                error=redactor.redact(event.error))
+
+    @staticmethod
+    def _commit_rows(db: sqlite_utils.Database, event_rows: list[tuple[Any, ...]],
+                     node_rows: dict[tuple[str, str], dict[str, Any]]) -> None:
+        if event_rows:
+            db.conn.executemany(
+                "insert into events (run_id, seq, t, kind, node_id, data) values (?, ?, ?, ?, ?, ?)",
+                event_rows)
+        groups: dict[tuple[str, ...], list[list[Any]]] = {}
+        for (run_id, node_id), row in node_rows.items():
+            names = tuple(c for c in _NODE_COLUMNS if c in row)
+            groups.setdefault(names, []).append([run_id, node_id, *(row[c] for c in names)])
+        for names, rows in groups.items():
+            db.conn.executemany(
+                f"insert into node_runs (run_id, node_id, {', '.join(names)}) "
+                f"values (?, ?, {', '.join('?' for _ in names)}) "
+                "on conflict(run_id, node_id) do update set "
+                + ", ".join(f"{c}=excluded.{c}" for c in names), rows)
+
+    def _json_memo(self, value: tuple[str, ...] | dict[str, int]) -> str:
+        """JSON of port lists and item counts, which repeat across nodes."""
+        key = tuple(value.items()) if isinstance(value, dict) else value
+        text = self._memo.get(key)
+        if text is None:
+            text = json.dumps(value if isinstance(value, dict) else list(value))
+            if len(self._memo) < 4096:
+                self._memo[key] = text
+        return text

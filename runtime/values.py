@@ -1,0 +1,204 @@
+"""Value types that travel along edges: Table and references to large artifacts.
+
+Every node pack shares these, so a table extracted from a web page, a spreadsheet or an
+AI step is the same `Table` everywhere. Large things (files, images, documents,
+workbooks) travel as references into the run's artifact folder, never as bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+__all__ = [
+    "Column",
+    "ColumnType",
+    "DocumentRef",
+    "FileRef",
+    "ImageRef",
+    "Table",
+    "WorkbookRef",
+    "infer_column_type",
+]
+
+ColumnType = Literal["text", "number", "integer", "boolean", "date", "datetime", "any"]
+
+
+class Column(BaseModel):
+    """One column of a table: its name and the type of its values."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    type: ColumnType = "any"
+
+
+def infer_column_type(values: Iterable[Any]) -> ColumnType:
+    """The narrowest column type that fits every non-empty value."""
+    seen: set[str] = set()
+    for value in values:
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            seen.add("boolean")
+        elif isinstance(value, int):
+            seen.add("integer")
+        elif isinstance(value, float):
+            seen.add("number")
+        elif isinstance(value, _dt.datetime):
+            seen.add("datetime")
+        elif isinstance(value, _dt.date):
+            seen.add("date")
+        elif isinstance(value, str):
+            seen.add("text")
+        else:
+            return "any"
+        if len(seen) > 2:
+            return "any"
+    if not seen:
+        return "any"
+    if seen == {"integer", "number"}:
+        return "number"
+    if len(seen) == 1:
+        return seen.pop()  # type: ignore[return-value]
+    return "any"
+
+
+class Table:
+    """Rows of records with a column schema.
+
+    `rows` is a list of dicts keyed by column name; `columns` gives order and types.
+    Tables are treated as immutable values: operations return new tables.
+    """
+
+    __slots__ = ("columns", "rows")
+
+    def __init__(self, columns: Sequence[Column | str], rows: Sequence[Mapping[str, Any]]):
+        cols = [c if isinstance(c, Column) else Column(name=c) for c in columns]
+        self.columns: tuple[Column, ...] = tuple(cols)
+        self.rows: list[dict[str, Any]] = [dict(r) for r in rows]
+
+    @classmethod
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None
+    ) -> Table:
+        """Build a table from dicts; column order follows first appearance, types inferred."""
+        rows = [dict(r) for r in records]
+        names: list[str] = list(columns) if columns is not None else []
+        if columns is None:
+            seen: set[str] = set()
+            for row in rows:
+                for key in row:
+                    if key not in seen:
+                        seen.add(key)
+                        names.append(key)
+        cols = [Column(name=n, type=infer_column_type(r.get(n) for r in rows)) for n in names]
+        return cls(cols, [{n: r.get(n) for n in names} for r in rows])
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Table):
+            return NotImplemented
+        return self.columns == other.columns and self.rows == other.rows
+
+    def __repr__(self) -> str:
+        return f"Table({len(self.rows)} rows × {len(self.columns)} columns: {self.column_names})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form: {"columns": [...], "rows": [...]}."""
+        return {
+            "columns": [c.model_dump() for c in self.columns],
+            "rows": [
+                {k: _jsonable(v) for k, v in row.items()} for row in self.rows
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Table:
+        if not isinstance(data, Mapping) or "rows" not in data:
+            raise ValueError("a table needs 'rows' (and optionally 'columns')")
+        rows = data["rows"]
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            raise ValueError("a table's 'rows' must be a list of objects")
+        columns = data.get("columns")
+        if columns is None:
+            return cls.from_records(rows)
+        cols = [Column.model_validate(c) if isinstance(c, Mapping) else Column(name=str(c))
+                for c in columns]
+        return cls(cols, rows)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def coerce(value: Any) -> Table:
+            if isinstance(value, Table):
+                return value
+            if isinstance(value, Mapping):
+                return cls.from_dict(value)
+            if isinstance(value, list) and all(isinstance(r, Mapping) for r in value):
+                return cls.from_records(value)
+            raise ValueError(f"expected a table, got {type(value).__name__}")
+
+        return core_schema.no_info_plain_validator_function(
+            coerce,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda t: t.to_dict()),
+            json_schema_input_schema=core_schema.dict_schema(),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return value.isoformat()
+    return value
+
+
+class _Ref(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    """Absolute path, usually inside the run's artifacts folder."""
+    name: str = ""
+    media_type: str = "application/octet-stream"
+
+
+class FileRef(_Ref):
+    """A reference to a file on disk."""
+
+    kind: Literal["file"] = "file"
+
+
+class ImageRef(_Ref):
+    """A reference to an image file (a screenshot, a rendered page, a scan)."""
+
+    kind: Literal["image"] = "image"
+    width: int | None = None
+    height: int | None = None
+
+
+class DocumentRef(_Ref):
+    """A reference to a document (PDF, DOCX, scanned image) and what is known about it."""
+
+    kind: Literal["document"] = "document"
+    pages: int | None = None
+    doc_kind: str = ""
+
+
+class WorkbookRef(_Ref):
+    """A reference to a spreadsheet workbook file."""
+
+    kind: Literal["workbook"] = "workbook"
+    sheet: str | None = None

@@ -1,0 +1,44 @@
+"""Tagged JSON for port values round-trips every value type exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runtime.api import DocumentRef, FileRef, Table, dumps_values, loads_values, to_plain_json
+
+keys = st.text(max_size=6) | st.sampled_from(["$table", "$ref", "$date", "$x", "$dict"])
+scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6)
+           | st.dates() | st.datetimes())
+values = st.recursive(scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(keys, c, max_size=3),
+                      max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.dictionaries(st.text(max_size=5), values, max_size=4))
+def test_round_trip_of_json_like_values(data: dict) -> None:
+    assert loads_values(dumps_values(data)) == data
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.dictionaries(keys, scalars, max_size=3), max_size=4))
+def test_round_trip_of_tables(rows: list[dict]) -> None:
+    table = Table.from_records(rows)
+    assert loads_values(dumps_values({"t": table}))["t"] == table
+
+
+def test_refs_dates_and_special_floats() -> None:
+    data = {"f": FileRef(path="/tmp/a.pdf", name="a.pdf"), "d": DocumentRef(path="/x.pdf", pages=3),
+            "when": dt.datetime(2026, 11, 29, 8, 0), "day": dt.date(2026, 11, 30), "inf": math.inf}
+    back = loads_values(dumps_values(data))
+    assert back == data and isinstance(back["d"], DocumentRef) and back["d"].pages == 3
+    assert math.isnan(loads_values(dumps_values({"n": math.nan}))["n"])
+
+
+def test_plain_json_for_people() -> None:
+    table = Table.from_records([{"a": 1, "when": dt.date(2026, 1, 2)}])
+    assert to_plain_json({"t": table}) == {"t": {"columns": ["a", "when"],
+                                                 "rows": [{"a": 1, "when": "2026-01-02"}]}}
