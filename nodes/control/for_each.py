@@ -22,6 +22,7 @@ from nodes.control._subflows import (
     port_spec,
     require_path,
 )
+from nodes.control.merge import append_values
 from runtime.api import (
     CachePolicy,
     NodeContext,
@@ -70,7 +71,8 @@ class ForEachOutputs(BaseModel):
                                description="For each item that succeeded, in item order: what the flow "
                                            "returned (its only output's value, or a record of its outputs).")
     table: Table | None = Field(default=None, title="Results as a table",
-                                description="The results as a table, when every result is a record.")
+                                description="The results as one table, when every result is a record "
+                                            "(one row each) or a table (appended one after another).")
     errors: list[Any] = Field(default_factory=list, title="Errors",
                               description="Only when items failed: index, item and error of each.")
 
@@ -134,7 +136,9 @@ class ForEach(NodeType):
         results, errors = await run_items(ctx, len(items), config.concurrency, one, config.on_item_error)
         done = [results[i] for i in sorted(results)]
         out: dict[str, Any] = {"results": done}
-        if all(isinstance(r, dict) for r in done):
+        if done and all(isinstance(r, Table) for r in done):
+            out["table"] = append_values([(str(i), t) for i, t in enumerate(done)])
+        elif all(isinstance(r, dict) for r in done):
             names = None if done or single else list(signature.outputs)
             out["table"] = Table.from_records(done, columns=names)
         if errors:

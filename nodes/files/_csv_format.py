@@ -41,10 +41,18 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _convert(values: list[str]) -> tuple[str, list[Any]] | None:
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:0|[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d*),\d+|[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
+
+
+def _convert(values: list[str], decimal: str = ".") -> tuple[str, list[Any]] | None:
     present = [v.strip() for v in values if v.strip()]
     if not present:
         return None
+    if decimal == "," and any(_DECIMAL_COMMA.fullmatch(v) for v in present) and all(
+            _INT.fullmatch(v) or _DECIMAL_COMMA.fullmatch(v) for v in present):
+        # 1.234,50 and 830,50: points group thousands, the comma marks decimals
+        return "number", [float(v.strip().replace(".", "").replace(",", ".")) if v.strip() else None
+                          for v in values]
     if all(_INT.fullmatch(v) for v in present):
         return "integer", [int(v) if v.strip() else None for v in values]
     if all(_INT.fullmatch(v) or _NUMBER.fullmatch(v) for v in present):
@@ -54,15 +62,16 @@ def _convert(values: list[str]) -> tuple[str, list[Any]] | None:
     return None
 
 
-def infer_columns(names: list[str], rows: list[dict[str, Any]]) -> dict[str, str]:
+def infer_columns(names: list[str], rows: list[dict[str, Any]], decimal: str = ".") -> dict[str, str]:
     """Convert, in place, each column whose every non-empty cell is an int, number or true/false.
 
-    Text with leading zeros ("00123") or thousands separators stays text. Returns the
-    column types ("text" for columns left alone).
+    Text with leading zeros ("00123") or thousands separators stays text, except that with
+    `decimal=","` European numbers ("1.234,50", "830,50") are read. Returns the column
+    types ("text" for columns left alone).
     """
     types: dict[str, str] = {}
     for name in names:
-        converted = _convert([r[name] for r in rows])
+        converted = _convert([r[name] for r in rows], decimal)
         if converted is None:
             types[name] = "text"
             continue

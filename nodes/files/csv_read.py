@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -25,6 +25,10 @@ class CsvReadConfig(BaseModel):
         default=False, title="Detect numbers and true/false",
         description="Off keeps every value as text, exactly as written. On converts a column only when "
                     "every value in it is a number (or true/false); codes with leading zeros stay text.")
+    decimal_separator: Literal["auto", ".", ","] = Field(
+        default="auto", title="Decimal separator",
+        description="For number detection: ',' for files that write 1.234,50; auto uses ',' when values "
+                    "are separated by ';' (as Excel does in those countries), else '.'")
 
     @field_validator("delimiter")
     @classmethod
@@ -54,6 +58,12 @@ def _column_names(header: list[str]) -> list[str]:
             name, n = f"{base} ({n})", n + 1
         names.append(name)
     return names
+
+
+def _decimal(configured: str, delimiter: str) -> str:
+    if configured != "auto":
+        return configured
+    return "," if delimiter == ";" else "."
 
 
 def _parse(text: str, delimiter: str, path: Any) -> list[list[str]]:
@@ -104,7 +114,10 @@ class CsvRead(NodeType):
                     name, n = f"column_{i} ({n})", n + 1
                 names.append(name)
         rows = [dict(zip(names, r + [""] * (len(names) - len(r)), strict=True)) for r in records]
-        types = infer_columns(names, rows) if config.infer_types else dict.fromkeys(names, "text")
+        if config.infer_types:
+            types = infer_columns(names, rows, _decimal(config.decimal_separator, delimiter))
+        else:
+            types = dict.fromkeys(names, "text")
         shown = {"\t": "tab"}.get(delimiter, delimiter)
         ctx.log.info("read %d rows × %d columns from %s (%s, delimiter %s)", len(rows), len(names),
                      path.name, encoding, shown)

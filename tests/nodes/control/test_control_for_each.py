@@ -200,3 +200,34 @@ def test_fixture_files_are_canonical_and_run(runner: Runner) -> None:
     assert result.outputs["results"] == [{"amount": 1.5}, {"amount": 2.0}, {"amount": 10.0, "large": 10.0}]
     assert result.outputs["table"].rows[2] == {"amount": 10.0, "large": 10.0}
     assert result.outputs["table"].rows[0] == {"amount": 1.5, "large": None}
+
+
+def test_for_each_appends_table_results_into_one_table(tmp_path) -> None:
+    import json
+
+    from runtime.api import Registry, Runner, RunStatus, data_paths, load_flow
+
+    (tmp_path / "a.csv").write_text("id,amount\n1,10\n2,20\n")
+    (tmp_path / "b.csv").write_text("id,amount,note\n3,30,late\n")
+    body = {"format_version": 3, "name": "read one",
+            "inputs": {"path": {"type": "text", "required": True}},
+            "outputs": {"rows": {"type": "table"}},
+            "nodes": {"n_in000000": {"type": "core.flow_input", "config": {"name": "path"}},
+                      "n_read0000": {"type": "files.csv_read", "config": {"infer_types": True}},
+                      "n_out00000": {"type": "core.flow_output", "config": {"name": "rows"}}},
+            "edges": ["n_in000000.value -> n_read0000.path", "n_read0000.table -> n_out00000.value"]}
+    main = {"format_version": 3, "name": "all",
+            "nodes": {"n_list0000": {"type": "files.list_folder", "config": {"folder": ".", "pattern": "*.csv"}},
+                      "n_each0000": {"type": "control.for_each",
+                                     "config": {"flow": "body.loom", "item_input": "path"}}},
+            "edges": ["n_list0000.paths -> n_each0000.items"]}
+    (tmp_path / "body.loom").write_text(json.dumps(body))
+    (tmp_path / "main.loom").write_text(json.dumps(main))
+    runner = Runner(Registry.from_entry_points(), data_paths(tmp_path / "home"))
+    result = runner.run_sync(load_flow(tmp_path / "main.loom"), flow_path=tmp_path / "main.loom",
+                             keep_outputs=True)
+    assert result.status is RunStatus.COMPLETED, result.error
+    table = result.node_outputs["n_each0000"]["table"]
+    assert table.column_names == ["id", "amount", "note"]
+    assert [r["amount"] for r in table.rows] == [10, 20, 30]
+    runner.close()

@@ -102,3 +102,15 @@ def test_cached_until_the_file_changes(run_node, make_runner, tmp_path):
     os.utime(path, ns=(1, 1_000_000_000))
     third = run_node("files.csv_read", {"path": "d.csv"}, runner=runner)
     assert not third.cached and third.ok()["table"].rows == [{"v": "2"}]
+
+
+def test_decimal_comma_numbers_are_read_when_asked() -> None:
+    from nodes.files._csv_format import infer_columns
+
+    rows = [{"amount": "830,50"}, {"amount": "1.234,00"}, {"amount": "12"}, {"amount": ""}]
+    assert infer_columns(["amount"], rows, ",") == {"amount": "number"}
+    assert [r["amount"] for r in rows] == [830.5, 1234.0, 12.0, None]
+    text_rows = [{"code": "1,5"}, {"code": "abc"}]
+    assert infer_columns(["code"], text_rows, ",") == {"code": "text"}
+    plain = [{"amount": "830,50"}]
+    assert infer_columns(["amount"], plain) == {"amount": "text"}
