@@ -88,7 +88,7 @@ async def timed(coro_factory, repeats: int) -> tuple[float, float]:
 async def measure(runner: Runner) -> bool:
     ok = True
     n = 1000
-    base_best, base_med = await timed(lambda: bare_loop(n), 9)
+    base_best, base_med = await timed(lambda: bare_loop(n), 15)
     print(f"bare asyncio loop, {n} calls: best {base_best * 1e3:.2f} ms, median {base_med * 1e3:.2f} ms")
     for name, build in (("chain", chain), ("fan-out", fan_out)):
         flow = build(n)
@@ -101,7 +101,7 @@ async def measure(runner: Runner) -> bool:
             result = await runner.run(flow, plan=plan, use_cache=False)
             assert result.status is RunStatus.COMPLETED, result.error
 
-        best, med = await timed(run, 9)
+        best, med = await timed(run, 15)
         per_node = (best - base_best) / n * 1e6
         print(f"loomwork {name:8s} {n} nodes: best {best * 1e3:.1f} ms, median {med * 1e3:.1f} ms; "
               f"ratio vs bare {best / base_best:.1f}x; overhead {per_node:.1f} µs/node "

@@ -92,26 +92,24 @@ def decode_value(data: Any) -> Any:
     return {k: decode_value(v) for k, v in data.items()}
 
 
+def _untaggable(value: Any) -> Any:
+    raise TypeError("not plain JSON")
+
+
+_PLAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                          default=_untaggable)
+_TAGGED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps_values(values: dict[str, Any]) -> str:
     """Compact tagged JSON text of a port → value mapping."""
-    tags = 0
-
-    def tag(value: Any) -> Any:
-        nonlocal tags
-        encoded = encode_value(value)
-        if isinstance(encoded, dict) and len(encoded) == 1 and next(iter(encoded)).startswith("$"):
-            tags += 1
-        return encoded
-
-    try:  # fast path: json's C encoder, calling `tag` only for tables, refs, dates, ...
-        text = json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                          default=tag)
-        # Safe unless some dict key of the data itself starts with "$" (then tag explicitly).
-        if text.count('{"$') + text.count(',"$') == tags:
+    try:  # fast path: plain JSON values with no "$" keys encode as themselves
+        text = _PLAIN.encode(values)
+        if '"$' not in text:
             return text
-    except ValueError:  # NaN or infinity: tagged by encode_value
+    except (TypeError, ValueError):  # tables, refs, dates, NaN: tagged below
         pass
-    return json.dumps(encode_value(values), ensure_ascii=False, separators=(",", ":"))
+    return _TAGGED.encode(encode_value(values))
 
 
 def loads_values(text: str) -> dict[str, Any]:

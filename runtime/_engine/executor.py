@@ -334,7 +334,11 @@ class Executor:
             if hit is not None:
                 self._complete(node, outcome, hit, (time.perf_counter() - t0) * 1000, cached=True)
                 return
-            outputs = await self._run_with_policy(node, ctx, inputs)
+            settings = node.settings
+            if settings.retries or settings.timeout_s is not None:
+                outputs = await self._run_with_policy(node, ctx, inputs)
+            else:
+                outputs = self._normalize_outputs(node, await node_type.run(ctx, node.config, inputs))
         except asyncio.CancelledError:
             outcome.state = NodeState.CANCELLED
             outcome.duration_ms = (time.perf_counter() - t0) * 1000

@@ -22,14 +22,19 @@ from runtime.secrets import Redactor
 
 __all__ = ["HistoryWriter"]
 
-_NODE_COLUMNS = ("type_id", "state", "started", "finished", "duration_ms", "cached", "pinned",
-                 "error", "attempt", "ports", "items")
+_NODE_ROW_SQL = (
+    "insert or replace into node_runs (run_id, node_id, type_id, state, started, finished, "
+    "duration_ms, cached, pinned, error, attempt, ports, items) "
+    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(slots=True)
 class _RunState:
     redactor: Redactor
     seq: int = 0
+    started: dict[str, tuple[str, float, int]] = field(default_factory=dict)
+    """node id → (type id, start time, attempt), to write whole rows when it ends."""
 
 
 @dataclass(slots=True)
@@ -47,6 +52,7 @@ class HistoryWriter:
     """Writes run events to `node_runs` and `events` in batches, off the event loop."""
 
     FLUSH_INTERVAL_S = 0.25
+    WAKE_EVERY = 20_000
 
     def __init__(self, path: Path):
         self.path = path
@@ -66,10 +72,15 @@ class HistoryWriter:
 
     def recorder(self, run_id: str) -> Any:
         """A callable that records one event of `run_id` (cheap: a deque append)."""
-        append = self._queue.append
+        queue = self._queue
+        append = queue.append
+        wake = self._wake.set
+        every = self.WAKE_EVERY
 
         def record(event: RunEvent) -> None:
             append((run_id, event))
+            if len(queue) >= every:  # a long run writes as it goes; a short one at its end
+                wake()
 
         return record
 
@@ -122,7 +133,7 @@ class HistoryWriter:
 
     def _write(self, db: sqlite_utils.Database, batch: list[Any]) -> None:
         event_rows: list[tuple[Any, ...]] = []
-        node_rows: dict[tuple[str, str], dict[str, Any]] = {}
+        node_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
         statements: list[_Sql] = []
         barriers: list[_Barrier] = []
         with db.conn:
@@ -144,20 +155,26 @@ class HistoryWriter:
             barrier.done.set()
 
     def _collect(self, run_id: str, state: _RunState, event: RunEvent, event_rows: list[tuple[Any, ...]],
-                 node_rows: dict[tuple[str, str], dict[str, Any]]) -> None:
-        if isinstance(event, NodeStarted):
-            node_rows[(run_id, event.node_id)] = {"type_id": event.type_id, "state": "RUNNING",
-                                                  "started": event.t, "attempt": event.attempt}
+                 node_rows: dict[tuple[str, str], tuple[Any, ...]]) -> None:
+        kind = type(event)
+        if kind is NodeStarted:
+            node_id = event.node_id
+            state.started[node_id] = (event.type_id, event.t, event.attempt)
+            node_rows[(run_id, node_id)] = (run_id, node_id, event.type_id, "RUNNING", event.t, None,
+                                            None, 0, 0, None, event.attempt, None, None)
             return
-        if isinstance(event, NodeCompleted):
-            node_rows.setdefault((run_id, event.node_id), {}).update(
-                state="COMPLETED", finished=event.t, duration_ms=event.duration_ms,
-                cached=int(event.cached), pinned=int(event.pinned),
-                ports=self._json_memo(event.ports), items=self._json_memo(event.items))
+        if kind is NodeCompleted:
+            node_id = event.node_id
+            type_id, started, attempt = state.started.get(node_id, ("", event.t, 1))
+            node_rows[(run_id, node_id)] = (
+                run_id, node_id, type_id, "COMPLETED", started, event.t, event.duration_ms,
+                int(event.cached), int(event.pinned), None, attempt, self._json_memo(event.ports),
+                self._json_memo(event.items))
             return
-        if isinstance(event, NodeSkipped):
-            node_rows.setdefault((run_id, event.node_id), {}).update(
-                state="SKIPPED", finished=event.t, error=event.reason)
+        if kind is NodeSkipped:
+            node_id = event.node_id
+            node_rows[(run_id, node_id)] = (run_id, node_id, "", "SKIPPED", None, event.t, None, 0, 0,
+                                            event.reason, 1, None, None)
             return
         redactor = state.redactor
         state.seq += 1
@@ -169,28 +186,21 @@ class HistoryWriter:
         if redactor:
             text = redactor.redact(text)
         event_rows.append((run_id, state.seq, event.t, event.kind, node_id, text))
-        if isinstance(event, NodeFailed):
-            node_rows.setdefault((run_id, event.node_id), {}).update(
-                state=event.state.value, finished=event.t, duration_ms=event.duration_ms,
-                error=redactor.redact(event.error))
+        if kind is NodeFailed:
+            type_id, started, attempt = state.started.get(event.node_id, ("", event.t, 1))
+            node_rows[(run_id, event.node_id)] = (
+                run_id, event.node_id, type_id, event.state.value, started, event.t, event.duration_ms,
+                0, 0, redactor.redact(event.error), attempt, None, None)
 
     @staticmethod
     def _commit_rows(db: sqlite_utils.Database, event_rows: list[tuple[Any, ...]],
-                     node_rows: dict[tuple[str, str], dict[str, Any]]) -> None:
+                     node_rows: dict[tuple[str, str], tuple[Any, ...]]) -> None:
         if event_rows:
             db.conn.executemany(
                 "insert into events (run_id, seq, t, kind, node_id, data) values (?, ?, ?, ?, ?, ?)",
                 event_rows)
-        groups: dict[tuple[str, ...], list[list[Any]]] = {}
-        for (run_id, node_id), row in node_rows.items():
-            names = tuple(c for c in _NODE_COLUMNS if c in row)
-            groups.setdefault(names, []).append([run_id, node_id, *(row[c] for c in names)])
-        for names, rows in groups.items():
-            db.conn.executemany(
-                f"insert into node_runs (run_id, node_id, {', '.join(names)}) "
-                f"values (?, ?, {', '.join('?' for _ in names)}) "
-                "on conflict(run_id, node_id) do update set "
-                + ", ".join(f"{c}=excluded.{c}" for c in names), rows)
+        if node_rows:
+            db.conn.executemany(_NODE_ROW_SQL, node_rows.values())
 
     def _json_memo(self, value: tuple[str, ...] | dict[str, int]) -> str:
         """JSON of port lists and item counts, which repeat across nodes."""

@@ -217,7 +217,8 @@ def test_for_each_appends_table_results_into_one_table(tmp_path) -> None:
                       "n_out00000": {"type": "core.flow_output", "config": {"name": "rows"}}},
             "edges": ["n_in000000.value -> n_read0000.path", "n_read0000.table -> n_out00000.value"]}
     main = {"format_version": 3, "name": "all",
-            "nodes": {"n_list0000": {"type": "files.list_folder", "config": {"folder": ".", "pattern": "*.csv"}},
+            "nodes": {"n_list0000": {"type": "files.list_folder",
+                                     "config": {"folder": ".", "pattern": "*.csv"}},
                       "n_each0000": {"type": "control.for_each",
                                      "config": {"flow": "body.loom", "item_input": "path"}}},
             "edges": ["n_list0000.paths -> n_each0000.items"]}
