@@ -252,3 +252,15 @@ def test_run_left_running_by_dead_process_is_marked_crashed(home: Path) -> None:
 def test_artifacts_folder_per_run(runner: Runner) -> None:
     result = runner.run_sync(flow({"n_a": node("test.source")}, []))
     assert (runner.paths.runs / result.run_id).is_dir()
+
+
+def test_retention_prunes_old_runs_and_their_artifacts(home: Path) -> None:
+    (home / "settings.json").write_text('{"history": {"keep_runs": 2, "keep_days": 30}}')
+    runner = Runner(make_registry(), data_paths(home))
+    ids = [runner.run_sync(flow({"n_a": node("test.source")}, [])).run_id for _ in range(4)]
+    runner.close()
+    again = Runner(make_registry(), data_paths(home))
+    kept = [r["id"] for r in again.history.list_runs()]
+    assert kept == ids[:-3:-1]
+    assert not (home / "runs" / ids[0]).exists() and (home / "runs" / ids[-1]).exists()
+    again.close()
