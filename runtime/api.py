@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from runtime._engine.executor import NodeOutcome, RunResult
 from runtime._store.history import HistoryStore
-from runtime.compile import CompileError, Plan, Problem, check_flow, compile_flow
+from runtime.compile import (
+    CompileError,
+    NodePorts,
+    Plan,
+    Problem,
+    check_flow,
+    compile_flow,
+    resolve_node_ports,
+)
 from runtime.document import FlowDocument, PortLookup, registry_port_lookup
 from runtime.edits import (
     SNIPPET_FORMAT,
@@ -159,6 +167,7 @@ __all__ = [
     "NodeLog",
     "NodeLogger",
     "NodeOutcome",
+    "NodePorts",
     "NodeProgress",
     "NodeRemoved",
     "NodeSettings",
@@ -223,6 +232,7 @@ __all__ = [
     "paste_edit",
     "port_type_of",
     "registry_port_lookup",
+    "resolve_node_ports",
     "save_flow",
     "summarize_value",
     "to_plain_json",

@@ -23,7 +23,16 @@ from runtime.node import NodeType
 from runtime.ports import PortSpec, PortType, incompatibility_reason
 from runtime.registry import Registry
 
-__all__ = ["CompileError", "Plan", "PlannedNode", "Problem", "check_flow", "compile_flow"]
+__all__ = [
+    "CompileError",
+    "NodePorts",
+    "Plan",
+    "PlannedNode",
+    "Problem",
+    "check_flow",
+    "compile_flow",
+    "resolve_node_ports",
+]
 
 ERROR_PORT = "error"
 
@@ -291,6 +300,50 @@ def _topological_order(nodes: dict[str, PlannedNode], problems: list[Problem]) -
         names = ", ".join(f"{nodes[n].title} ({n})" for n in stuck)
         problems.append(Problem(f"the flow has a cycle through: {names}"))
     return order
+
+
+@dataclass(frozen=True, slots=True)
+class NodePorts:
+    """A node's ports as the editor shows them; `problem` says why they may be incomplete."""
+
+    inputs: dict[str, PortSpec]
+    outputs: dict[str, PortSpec]
+    problem: str | None = None
+
+
+def resolve_node_ports(
+    flow: Flow,
+    node_id: str,
+    registry: Registry,
+    *,
+    flow_path: str | os.PathLike[str] | None = None,
+) -> NodePorts | None:
+    """The ports of one node for its current config (None when its type is unknown).
+
+    Ports that depend on config (flow inputs, switch cases, subflows) are resolved; when
+    the config is invalid the type's static ports are returned with the problem.
+    """
+    inst = flow.nodes.get(node_id)
+    node_type = registry.get(inst.type) if inst is not None else None
+    if inst is None or node_type is None:
+        return None
+    flow_dir = Path(flow_path).resolve().parent if flow_path else Path.cwd()
+    env = _Environment(flow.signature, flow_dir, (str(Path(flow_path).resolve()),) if flow_path else ())
+    problem = None
+    try:
+        config = node_type.Config.model_validate(_migrated_config(node_type, inst.type_version, inst.config))
+        ins, outs = node_type.ports(config, env)
+    except ValidationError as exc:
+        problem = "; ".join(str(p) for p in _validation_problems(node_id, exc))
+        ins, outs = node_type.static_ports()
+    except Exception as exc:  # a subflow that cannot be read, an undeclared flow input, ...
+        problem = str(exc)
+        ins, outs = node_type.static_ports()
+    outputs = {p.id: p for p in outs}
+    if inst.settings.on_error == "route":
+        outputs[ERROR_PORT] = PortSpec(ERROR_PORT, "Error", PortType.RECORD,
+                                       description="the error, when this node fails")
+    return NodePorts({p.id: p for p in ins}, outputs, problem)
 
 
 def compile_flow(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import edits as ed
-from runtime.compile import ERROR_PORT
+from runtime.compile import ERROR_PORT, resolve_node_ports
 from runtime.edits import (
     FLOW_INFO_CHECKS,
     ID_RE,
@@ -529,15 +529,19 @@ _HANDLERS: dict[type, Callable[[FlowDocument, Any], Edit]] = {
 # ----- port lookup from a registry ------------------------------------------------------
 
 
+def _path_of(source: Flow | FlowDocument) -> Path | None:
+    return source.path if isinstance(source, FlowDocument) else None
+
+
 def registry_port_lookup(
     doc_getter: Callable[[], Flow | FlowDocument], registry: Registry
 ) -> PortLookup:
     """A `PortLookup` from the node types' `static_ports()`.
 
-    `doc_getter` returns the current flow (or document). Nodes whose type is unknown or
-    declares `dynamic_ports` (ports that depend on config) get None: their connections
-    are not port-checked here; `compile_flow` checks them fully. A node whose errors are
-    routed (`on_error == "route"`) also has the `error` output.
+    `doc_getter` returns the current flow (or document). Nodes whose type is unknown get
+    None: their connections are not port-checked here. Ports that depend on config are
+    resolved for the current config. A node whose errors are routed (`on_error ==
+    "route"`) also has the `error` output.
     """
     cache: dict[str, tuple[dict[str, PortSpec], dict[str, PortSpec]]] = {}
     error_port = PortSpec(ERROR_PORT, "Error", PortType.RECORD, description="the error, when this node fails")
@@ -547,8 +551,11 @@ def registry_port_lookup(
         flow = source.flow if isinstance(source, FlowDocument) else source
         node = flow.nodes.get(node_id)
         node_type = registry.get(node.type) if node is not None else None
-        if node_type is None or node_type.dynamic_ports:
+        if node_type is None:
             return None
+        if node_type.dynamic_ports:
+            resolved = resolve_node_ports(flow, node_id, registry, flow_path=_path_of(source))
+            return None if resolved is None else (resolved.inputs, resolved.outputs)
         ports = cache.get(node_type.type_id)
         if ports is None:
             ins, outs = node_type.static_ports()

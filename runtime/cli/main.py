@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 
 from runtime.cli import commands
@@ -89,7 +89,33 @@ def build_parser() -> argparse.ArgumentParser:
     cdel = creds_sub.add_parser("delete", help="remove a credential")
     cdel.add_argument("name")
     cdel.set_defaults(func=commands.cmd_credentials_delete)
+    _add_plugin_commands(sub)
     return parser
+
+
+def _add_plugin_commands(sub: argparse._SubParsersAction) -> None:
+    """Commands from other packages (the studio, the model manager) via entry points.
+
+    Each `loomwork.cli` entry point is a function `register(subparsers)`; it must import
+    nothing heavy until its command runs. One that fails to load is reported only when
+    its command is used.
+    """
+    for ep in sorted(metadata.entry_points(group="loomwork.cli"), key=lambda e: e.name):
+        try:
+            ep.load()(sub)
+        except Exception as exc:
+            broken = sub.add_parser(ep.name, help=f"(unavailable: {exc})")
+            broken.add_argument("rest", nargs=argparse.REMAINDER)
+            broken.set_defaults(func=_unavailable(ep.name, ep.value, exc))
+
+
+def _unavailable(name: str, target: str, exc: Exception) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        sys.stderr.write(f"loomwork: the '{name}' command ({target}) could not be loaded: "
+                         f"{type(exc).__name__}: {exc}\n")
+        return 2
+
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,71 @@
+"""The studio's composition root: builds the registry, the theme and the main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from studio.main_window import MainWindow
+
+__all__ = ["create_window", "run_studio"]
+
+
+def create_window(flows: Sequence[str | Path] = (), *, theme_name: str = "system") -> MainWindow:
+    """Create the application (if needed) and a main window with `flows` open."""
+    from PySide6.QtWidgets import QApplication
+
+    from runtime.api import Registry
+    from studio.main_window import MainWindow
+    from studio.theme import Theme, system_prefers_dark
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Loomwork Studio")
+    app.setOrganizationName("Loomwork")
+    dark = theme_name == "dark" or (theme_name == "system" and system_prefers_dark())
+    theme = Theme.dark() if dark else Theme.light()
+    if dark:
+        app.setStyle("Fusion")
+        app.setPalette(theme.palette())
+    registry = Registry.from_entry_points()
+    window = MainWindow(registry, theme)
+    for flow in flows:
+        window.open_path(flow)
+    if not flows:
+        window.new_flow()
+    return window
+
+
+def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str = "1600x1000",
+               theme_name: str = "system") -> int:
+    """Open the studio; with `screenshot`, render the window to a PNG and exit."""
+    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    missing = [f for f in flows if not Path(f).is_file()]
+    if missing:
+        sys.stderr.write(f"loomwork: no such flow file: {', '.join(missing)}\n")
+        return 2
+    window = create_window(flows, theme_name=theme_name)
+    width, _, height = size.partition("x")
+    window.resize(int(width or 1600), int(height or 1000))
+    window.show()
+    app = QApplication.instance()
+    for editor in window.editors():
+        editor.view.fit_all()
+    if screenshot:
+        app.processEvents()
+        for editor in window.editors():
+            editor.view.fit_all()
+        app.processEvents()
+        image = window.grab()
+        if not image.save(screenshot):
+            sys.stderr.write(f"loomwork: could not write {screenshot}\n")
+            return 1
+        window.close()
+        return 0
+    return app.exec()

@@ -1,0 +1,229 @@
+"""A node on the canvas: title bar in its category colour, typed ports on both sides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QStaticText
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from runtime.api import PortSpec
+from studio.theme import Theme, category_color, port_color
+
+if TYPE_CHECKING:
+    from studio.canvas.items.edge_item import EdgeItem
+
+__all__ = ["NodeItem", "NodeLook", "PortHit"]
+
+HEADER = 30.0
+ROW = 22.0
+PAD = 8.0
+PORT_R = 5.0
+MIN_WIDTH = 180.0
+
+
+@dataclass(slots=True)
+class NodeLook:
+    """What a node shows: derived from the document and the registry by the scene."""
+
+    title: str
+    type_title: str
+    category: str
+    inputs: list[PortSpec] = field(default_factory=list)
+    outputs: list[PortSpec] = field(default_factory=list)
+    missing: bool = False
+    problem: str | None = None
+    disabled: bool = False
+    pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PortHit:
+    """A port under the mouse."""
+
+    node_id: str
+    port_id: str
+    is_output: bool
+    spec: PortSpec
+
+
+_TITLE_FONT = QFont()
+_TITLE_FONT.setBold(True)
+_TITLE_FONT.setPointSizeF(9.5)
+_PORT_FONT = QFont()
+_PORT_FONT.setPointSizeF(8.5)
+_TITLE_METRICS = QFontMetricsF(_TITLE_FONT)
+_PORT_METRICS = QFontMetricsF(_PORT_FONT)
+
+
+class NodeItem(QGraphicsItem):
+    """Paints one node; the scene keeps it in step with the document (never the reverse)."""
+
+    def __init__(self, node_id: str, look: NodeLook, theme: Theme):
+        super().__init__()
+        self.node_id = node_id
+        self.theme = theme
+        self.edges: set[EdgeItem] = set()
+        self.highlight_ports: dict[tuple[str, bool], bool] = {}
+        self.state_badge: tuple[str, QColor] | None = None
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.set_look(look)
+
+    # ----- geometry ----------------------------------------------------------------
+
+    def set_look(self, look: NodeLook) -> None:
+        """Show new content (title, ports, problem); relayout and repaint."""
+        self.prepareGeometryChange()
+        self.look = look
+        widest_in = max((_PORT_METRICS.horizontalAdvance(p.title) for p in look.inputs), default=0)
+        widest_out = max((_PORT_METRICS.horizontalAdvance(p.title) for p in look.outputs), default=0)
+        self.width = max(MIN_WIDTH, _TITLE_METRICS.horizontalAdvance(look.title) + 48,
+                         widest_in + widest_out + 48)
+        rows = max(len(look.inputs), len(look.outputs), 1)
+        self.height = HEADER + rows * ROW + PAD
+        self._title_text = QStaticText(_TITLE_METRICS.elidedText(look.title, Qt.TextElideMode.ElideRight,
+                                                                  self.width - 24))
+        self._title_text.prepare(font=_TITLE_FONT)
+        self._port_texts = [(QStaticText(p.title), p) for p in look.inputs] + \
+                           [(QStaticText(p.title), p) for p in look.outputs]
+        for text, _p in self._port_texts:
+            text.prepare(font=_PORT_FONT)
+        self._in_index = {p.id: i for i, p in enumerate(look.inputs)}
+        self._out_index = {p.id: i for i, p in enumerate(look.outputs)}
+        tip = f"{look.title}\n{look.type_title} · {look.category}"
+        if look.problem:
+            tip += f"\n⚠ {look.problem}"
+        self.setToolTip(tip)
+        self.update()
+        for edge in list(self.edges):
+            edge.update_path()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-PORT_R - 2, -4, self.width + 2 * PORT_R + 4, self.height + 8)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(-PORT_R, 0, self.width + 2 * PORT_R, self.height), 6, 6)
+        return path
+
+    def input_pos(self, port_id: str) -> QPointF:
+        """Where an edge ends on input `port_id` (scene coordinates)."""
+        index = self._in_index.get(port_id, 0)
+        return self.mapToScene(QPointF(0, HEADER + ROW * index + ROW / 2))
+
+    def output_pos(self, port_id: str) -> QPointF:
+        index = self._out_index.get(port_id, 0)
+        return self.mapToScene(QPointF(self.width, HEADER + ROW * index + ROW / 2))
+
+    def has_port(self, port_id: str, is_output: bool) -> bool:
+        return port_id in (self._out_index if is_output else self._in_index)
+
+    def port_spec(self, port_id: str, is_output: bool) -> PortSpec | None:
+        ports = self.look.outputs if is_output else self.look.inputs
+        return next((p for p in ports if p.id == port_id), None)
+
+    def port_at(self, scene_pos: QPointF, radius: float = 9.0) -> PortHit | None:
+        """The port whose circle (or label row edge) is under `scene_pos`."""
+        local = self.mapFromScene(scene_pos)
+        if local.y() < HEADER or local.y() > self.height:
+            return None
+        row = int((local.y() - HEADER) // ROW)
+        if abs(local.x()) <= radius and row < len(self.look.inputs):
+            spec = self.look.inputs[row]
+            return PortHit(self.node_id, spec.id, False, spec)
+        if abs(local.x() - self.width) <= radius and row < len(self.look.outputs):
+            spec = self.look.outputs[row]
+            return PortHit(self.node_id, spec.id, True, spec)
+        return None
+
+    # ----- behaviour ---------------------------------------------------------------
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.update_path()
+        return super().itemChange(change, value)
+
+    # ----- painting ----------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        theme = self.theme
+        look = self.look
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        rect = QRectF(0, 0, self.width, self.height)
+        header_color = QColor("#9ca3af") if look.missing else category_color(look.category)
+        selected = self.isSelected()
+        if lod < 0.3:  # far away: a coloured block is all that can be seen
+            painter.fillRect(rect, header_color if not selected else QColor(theme.selection))
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        border = QPen(QColor(theme.selection), 2.5) if selected else QPen(QColor(theme.node_border), 1)
+        if look.problem and not selected:
+            border = QPen(QColor("#e0565b"), 1.5)
+        if look.missing:
+            border.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(border)
+        body = QColor(theme.node_body)
+        if look.disabled:
+            body.setAlpha(140)
+        painter.setBrush(body)
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(header_color)
+        painter.drawRoundedRect(QRectF(0.5, 0.5, self.width - 1, HEADER), 6, 6)
+        painter.fillRect(QRectF(0.5, HEADER / 2, self.width - 1, HEADER / 2 + 0.5), header_color)
+        painter.setFont(_TITLE_FONT)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawStaticText(QPointF(10, (HEADER - _TITLE_METRICS.height()) / 2), self._title_text)
+        if look.pinned:
+            painter.drawText(QRectF(self.width - 22, 0, 18, HEADER), Qt.AlignmentFlag.AlignCenter, "📌")
+        if self.state_badge is not None:
+            text, color = self.state_badge
+            painter.setBrush(color)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawEllipse(QPointF(self.width - 12, HEADER / 2), 6, 6)
+        if lod < 0.55:
+            self._paint_port_dots(painter)
+            return
+        painter.setFont(_PORT_FONT)
+        text_pen = QPen(QColor(theme.port_text))
+        for index in range(len(look.inputs)):
+            y = HEADER + ROW * index
+            painter.setPen(text_pen)
+            painter.drawStaticText(QPointF(PORT_R + 6, y + (ROW - _PORT_METRICS.height()) / 2),
+                                   self._port_texts[index][0])
+        offset = len(look.inputs)
+        for index, spec in enumerate(look.outputs):
+            y = HEADER + ROW * index
+            text = self._port_texts[offset + index][0]
+            width = _PORT_METRICS.horizontalAdvance(spec.title)
+            painter.setPen(text_pen)
+            painter.drawStaticText(QPointF(self.width - PORT_R - 6 - width,
+                                           y + (ROW - _PORT_METRICS.height()) / 2), text)
+        self._paint_port_dots(painter)
+
+    def _paint_port_dots(self, painter: QPainter) -> None:
+        for is_output, ports in ((False, self.look.inputs), (True, self.look.outputs)):
+            x = self.width if is_output else 0.0
+            for index, spec in enumerate(ports):
+                center = QPointF(x, HEADER + ROW * index + ROW / 2)
+                mark = self.highlight_ports.get((spec.id, is_output))
+                color = port_color(spec.type.value)
+                if mark is False:
+                    color = QColor(color)
+                    color.setAlpha(60)
+                painter.setPen(QPen(QColor(self.theme.node_body), 1.5))
+                painter.setBrush(QBrush(color))
+                radius = PORT_R + (2 if mark else 0)
+                painter.drawEllipse(center, radius, radius)
+                if spec.required and not is_output:
+                    painter.setBrush(QColor(self.theme.node_body))
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.drawEllipse(center, 1.6, 1.6)

@@ -1,0 +1,292 @@
+"""The canvas scene: follows a FlowDocument, keyed by node id; never writes it directly.
+
+User gestures (moving nodes, dragging a connection) become edits pushed on the undo
+stack; the document's events then update the items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPen, QUndoStack
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
+
+from runtime.api import (
+    Connect,
+    Edge,
+    EdgeAdded,
+    EdgeRemoved,
+    Edit,
+    EditError,
+    FlowChanged,
+    FlowDocument,
+    MoveNodes,
+    NodeAdded,
+    NodeChanged,
+    NodeRemoved,
+    NodesMoved,
+    PortSpec,
+    PortType,
+    Registry,
+    incompatibility_reason,
+    resolve_node_ports,
+)
+from studio.canvas.items.edge_item import EdgeItem, bezier
+from studio.canvas.items.node_item import NodeItem, NodeLook, PortHit
+from studio.theme import Theme
+from studio.undo import push_edit
+
+__all__ = ["FlowScene"]
+
+
+class FlowScene(QGraphicsScene):
+    """Items for one document. Emits `message` for the status bar and `request_quick_add`
+    when a connection is dropped on empty canvas."""
+
+    message = Signal(str)
+    request_quick_add = Signal(object, object)  # scene position, PortHit the drag started from
+    selection_changed_ids = Signal(list)
+
+    def __init__(self, document: FlowDocument, registry: Registry, undo: QUndoStack, theme: Theme):
+        super().__init__()
+        self.document = document
+        self.registry = registry
+        self.undo = undo
+        self.theme = theme
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[Edge, EdgeItem] = {}
+        self._drag_from: PortHit | None = None
+        self._drag_line: QGraphicsPathItem | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self._rebuild()
+        self._unsubscribe = document.subscribe(self._on_event)
+        self.selectionChanged.connect(self._emit_selection)
+
+    # ----- following the document --------------------------------------------------
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    def look_for(self, node_id: str) -> NodeLook:
+        inst = self.document.flow.nodes[node_id]
+        node_type = self.registry.get(inst.type)
+        path = self.document.path
+        if node_type is None:  # a placeholder that keeps the ports its edges use
+            inputs = sorted({e.target_port for e in self.document.incoming(node_id)})
+            outputs = sorted({e.source_port for e in self.document.outgoing(node_id)})
+            return NodeLook(inst.title or inst.type.rsplit(".", 1)[-1], f"missing type '{inst.type}'",
+                            "General", [PortSpec(p, p, PortType.ANY) for p in inputs],
+                            [PortSpec(p, p, PortType.ANY) for p in outputs], missing=True,
+                            problem=f"node type '{inst.type}' is not installed; its config is kept")
+        resolved = resolve_node_ports(self.document.flow, node_id, self.registry,
+                                      flow_path=path if isinstance(path, Path) else None)
+        assert resolved is not None
+        return NodeLook(inst.title or node_type.title, node_type.title, node_type.category,
+                        list(resolved.inputs.values()), list(resolved.outputs.values()),
+                        problem=resolved.problem, disabled=inst.settings.disabled,
+                        pinned=inst.pinned is not None)
+
+    def _rebuild(self) -> None:
+        for item in list(self.nodes.values()):
+            self.removeItem(item)
+        self.nodes.clear()
+        self.edges.clear()
+        flow = self.document.flow
+        for node_id in flow.nodes:
+            self._add_node(node_id)
+        for edge in flow.edges:
+            self._add_edge(edge)
+
+    def _add_node(self, node_id: str) -> None:
+        inst = self.document.flow.nodes[node_id]
+        item = NodeItem(node_id, self.look_for(node_id), self.theme)
+        item.setPos(inst.layout.x, inst.layout.y)
+        self.addItem(item)
+        self.nodes[node_id] = item
+
+    def _add_edge(self, edge: Edge) -> None:
+        source, target = self.nodes.get(edge.source), self.nodes.get(edge.target)
+        if source is None or target is None:
+            return
+        item = EdgeItem(edge, source, target, self.theme)
+        self.addItem(item)
+        self.edges[edge] = item
+
+    def _remove_edge(self, edge: Edge) -> None:
+        item = self.edges.pop(edge, None)
+        if item is not None:
+            item.detach()
+            self.removeItem(item)
+
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, NodeAdded):
+            self._add_node(event.node_id)
+        elif isinstance(event, NodeRemoved):
+            item = self.nodes.pop(event.node_id, None)
+            if item is not None:
+                for edge_item in list(item.edges):
+                    self._remove_edge(edge_item.edge)
+                self.removeItem(item)
+        elif isinstance(event, NodeChanged):
+            item = self.nodes.get(event.node_id)
+            if item is not None:
+                item.set_look(self.look_for(event.node_id))
+        elif isinstance(event, NodesMoved):
+            for node_id in event.ids:
+                item = self.nodes.get(node_id)
+                if item is not None:
+                    layout = self.document.flow.nodes[node_id].layout
+                    item.setPos(layout.x, layout.y)
+        elif isinstance(event, EdgeAdded):
+            self._add_edge(event.edge)
+        elif isinstance(event, EdgeRemoved):
+            self._remove_edge(event.edge)
+        elif isinstance(event, FlowChanged):
+            for node_id, item in self.nodes.items():  # flow inputs/outputs change port types
+                item.set_look(self.look_for(node_id))
+
+    # ----- editing -----------------------------------------------------------------
+
+    def push(self, edit: Edit, text: str | None = None, merge_key: Hashable | None = None) -> bool:
+        """Apply an edit through the undo stack; a refusal goes to the status bar."""
+        try:
+            push_edit(self.undo, self.document, edit, text, merge_key)
+        except EditError as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
+
+    def selected_node_ids(self) -> list[str]:
+        return sorted(i.node_id for i in self.selectedItems() if isinstance(i, NodeItem))
+
+    def selected_edges(self) -> list[Edge]:
+        return sorted(i.edge for i in self.selectedItems() if isinstance(i, EdgeItem))
+
+    def select_nodes(self, node_ids: Iterable[str]) -> None:
+        wanted = set(node_ids)
+        self.clearSelection()
+        for node_id in wanted:
+            item = self.nodes.get(node_id)
+            if item is not None:
+                item.setSelected(True)
+
+    def _emit_selection(self) -> None:
+        self.selection_changed_ids.emit(self.selected_node_ids())
+
+    def port_at(self, pos: QPointF) -> PortHit | None:
+        for item in self.items(pos.x() - 10, pos.y() - 10, 20, 20, Qt.ItemSelectionMode.IntersectsItemShape,
+                               Qt.SortOrder.DescendingOrder):
+            if isinstance(item, NodeItem):
+                hit = item.port_at(pos)
+                if hit is not None:
+                    return hit
+        return None
+
+    # ----- mouse: moving nodes and dragging connections ------------------------------
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            hit = self.port_at(event.scenePos())
+            if hit is not None:
+                self._start_connection(hit, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self._press_positions = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._update_connection(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._finish_connection(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        moves = []
+        for node_id, before in self._press_positions.items():
+            item = self.nodes.get(node_id)
+            if item is not None and item.pos() != before:
+                moves.append((node_id, round(item.pos().x()), round(item.pos().y())))
+        self._press_positions = {}
+        if moves:
+            self.push(MoveNodes(tuple(moves)),
+                      f"Move {len(moves)} node{'s' if len(moves) != 1 else ''}")
+
+    def _start_connection(self, hit: PortHit, pos: QPointF) -> None:
+        self._drag_from = hit
+        line = QGraphicsPathItem()
+        pen = QPen(QColor(self.theme.selection), 2, Qt.PenStyle.DashLine)
+        line.setPen(pen)
+        line.setZValue(10)
+        self.addItem(line)
+        self._drag_line = line
+        for item in self.nodes.values():
+            marks = {}
+            for spec in (item.look.inputs if hit.is_output else item.look.outputs):
+                edge = self._edge_between(hit, PortHit(item.node_id, spec.id, not hit.is_output, spec))
+                marks[(spec.id, not hit.is_output)] = self.document.can_connect(edge) is None
+            item.highlight_ports = marks
+            item.update()
+        self._update_connection(pos)
+
+    def _edge_between(self, a: PortHit, b: PortHit) -> Edge:
+        out, inp = (a, b) if a.is_output else (b, a)
+        return Edge(out.node_id, out.port_id, inp.node_id, inp.port_id)
+
+    def _update_connection(self, pos: QPointF) -> None:
+        hit = self._drag_from
+        assert hit is not None and self._drag_line is not None
+        anchor_item = self.nodes[hit.node_id]
+        anchor = anchor_item.output_pos(hit.port_id) if hit.is_output else anchor_item.input_pos(hit.port_id)
+        self._drag_line.setPath(bezier(anchor, pos) if hit.is_output else bezier(pos, anchor))
+        other = self.port_at(pos)
+        if other is not None and other.is_output != hit.is_output:
+            reason = self.document.can_connect(self._edge_between(hit, other))
+            if reason is None:
+                self.message.emit(f"connect {hit.spec.title} → {other.spec.title}"
+                                  if hit.is_output else f"connect {other.spec.title} → {hit.spec.title}")
+            else:
+                self.message.emit(f"cannot connect: {reason}")
+
+    def _finish_connection(self, pos: QPointF) -> None:
+        hit = self._drag_from
+        assert hit is not None
+        self._drag_from = None
+        if self._drag_line is not None:
+            self.removeItem(self._drag_line)
+            self._drag_line = None
+        for item in self.nodes.values():
+            if item.highlight_ports:
+                item.highlight_ports = {}
+                item.update()
+        other = self.port_at(pos)
+        if other is None:
+            under = [i for i in self.items(pos) if isinstance(i, NodeItem)]
+            if not under:
+                self.request_quick_add.emit(pos, hit)
+            return
+        if other.is_output == hit.is_output:
+            self.message.emit("cannot connect: connect an output to an input")
+            return
+        edge = self._edge_between(hit, other)
+        reason = self.document.can_connect(edge)
+        if reason is not None:
+            self.message.emit(f"cannot connect: {reason}")
+            return
+        self.push(Connect(edge), "Connect")
+
+    def connection_reason(self, source: PortHit, target: PortHit) -> str | None:
+        """Why two ports cannot be connected (for tests and tooltips), or None."""
+        if source.is_output == target.is_output:
+            return "connect an output to an input"
+        reason = incompatibility_reason(source.spec.type, target.spec.type) if source.is_output else \
+            incompatibility_reason(target.spec.type, source.spec.type)
+        return reason or self.document.can_connect(self._edge_between(source, target))

@@ -1,0 +1,174 @@
+"""The canvas view: zoom to cursor, pan (middle button or space + drag), grid, fit."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from studio.canvas.scene import FlowScene
+
+__all__ = ["FlowView"]
+
+MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
+GRID = 20
+
+
+class FlowView(QGraphicsView):
+    """Shows a FlowScene. Emits `double_clicked_empty` (scene pos) for the quick-add popup."""
+
+    double_clicked_empty = Signal(object)
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: FlowScene, parent: QWidget | None = None):
+        super().__init__(scene, parent)
+        self.flow_scene = scene
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
+                                  | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSceneRect(QRectF(-50_000, -50_000, 100_000, 100_000))
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._panning = False
+        self._pan_from = QPointF()
+        self._space = False
+
+    # ----- zoom and pan ------------------------------------------------------------
+
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, anchor: QPointF | None = None) -> None:
+        factor = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        scale = factor / self.zoom
+        if anchor is not None:
+            before = self.mapToScene(anchor.toPoint())
+            self.scale(scale, scale)
+            after = self.mapToScene(anchor.toPoint())
+            delta = after - before
+            self.translate(delta.x(), delta.y())
+        else:
+            self.scale(scale, scale)
+        self.zoom_changed.emit(self.zoom)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.set_zoom(self.zoom * math.pow(1.15, steps), event.position())
+        event.accept()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * 1.2)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / 1.2)
+
+    def fit_all(self, margin: float = 40) -> None:
+        """Show every item (or the origin when the flow is empty), at most at 100 %."""
+        rect = self.flow_scene.itemsBoundingRect()
+        if rect.isNull():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        rect = rect.adjusted(-margin, -margin, margin, margin)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > 1.0:
+            self.set_zoom(1.0)
+            self.centerOn(rect.center())
+        elif self.zoom < MIN_ZOOM:
+            self.set_zoom(MIN_ZOOM)
+            self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom)
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the view by (dx, dy) pixels."""
+        self.translate(-dx / self.zoom, -dy / self.zoom)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._panning = True
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._panning:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.pan_by(delta.x(), delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._panning and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._panning = False
+            cursor = Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor
+            self.viewport().setCursor(cursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.itemAt(event.position().toPoint()) is None:
+            self.double_clicked_empty.emit(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            return
+        super().keyReleaseEvent(event)
+
+    # ----- grid ----------------------------------------------------------------------
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        theme = self.flow_scene.theme
+        painter.fillRect(rect, QColor(theme.canvas))
+        zoom = self.zoom
+        step = GRID if zoom >= 0.5 else GRID * 5
+        left = math.floor(rect.left() / step) * step
+        top = math.floor(rect.top() / step) * step
+        minor = QPen(QColor(theme.grid_minor), 0)
+        major = QPen(QColor(theme.grid_major), 0)
+        lines_minor, lines_major = [], []
+        x = left
+        while x < rect.right():
+            (lines_major if round(x) % (GRID * 5) == 0 else lines_minor).append(
+                (QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (lines_major if round(y) % (GRID * 5) == 0 else lines_minor).append(
+                (QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += step
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if zoom >= 0.5:
+            painter.setPen(minor)
+            for a, b in lines_minor:
+                painter.drawLine(a, b)
+        painter.setPen(major)
+        for a, b in lines_major:
+            painter.drawLine(a, b)

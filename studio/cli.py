@@ -1,0 +1,22 @@
+"""`loomwork studio`: registered with the CLI through the `loomwork.cli` entry point."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("studio", help="open the flow editor")
+    parser.add_argument("flows", nargs="*", metavar="FLOW", help=".loom files to open")
+    parser.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
+    parser.add_argument("--size", default="1600x1000", help="window size for --screenshot (WxH)")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from studio.app import run_studio
+
+    return run_studio(args.flows, screenshot=args.screenshot, size=args.size, theme_name=args.theme)

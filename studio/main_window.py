@@ -1,0 +1,274 @@
+"""The main window: assembly only (tabs of flow editors, palette, inspector, menus)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from runtime.api import Flow, FlowDocument, FlowFileError, Registry, load_flow
+from studio.editor import FlowEditor
+from studio.palette import PaletteWidget
+from studio.theme import Theme
+
+__all__ = ["MainWindow"]
+
+FLOW_FILTER = "Loomwork flows (*.loom);;All files (*)"
+
+
+FEATURES = (
+    "studio.features.inspector",
+    "studio.features.quick_add",
+    "studio.features.session",
+    "studio.features.arrange",
+)
+"""Feature modules; each has `install(window)` and hooks into the signals below."""
+
+
+class MainWindow(QMainWindow):
+    """Tabs of open flows with a node palette on the left and the inspector on the right.
+
+    Signals for feature modules: `editor_added(FlowEditor)` when a tab opens,
+    `current_editor_changed(FlowEditor | None)` when the active tab changes.
+    """
+
+    editor_added = Signal(object)
+    current_editor_changed = Signal(object)
+
+    def __init__(self, registry: Registry, theme: Theme):
+        super().__init__()
+        self.registry = registry
+        self.theme = theme
+        self.setWindowTitle("Loomwork Studio")
+        self.resize(1600, 1000)
+        self.undo_group = QUndoGroup(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._current_changed)
+        self.setCentralWidget(self.tabs)
+        self.palette = PaletteWidget(registry.specs(), self)
+        self.palette.add_requested.connect(self._add_from_palette)
+        self._dock(self.palette, "Nodes", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.zoom_label = QLabel("100 %")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.menus: dict[str, QMenu] = {}
+        self._build_menus()
+        for name in FEATURES:
+            importlib.import_module(name).install(self)
+
+    def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Add a dock panel (for feature modules)."""
+        return self._dock(widget, title, area)
+
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ----- menus -------------------------------------------------------------------
+
+    def add_action(self, menu: str, text: str, slot: Callable[[], object],
+                   shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
+        """Add an action to one of `self.menus` ("file", "edit", "view", "insert", "arrange")."""
+        return self._action(self.menus[menu], text, slot, shortcut)
+
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _with_editor(self, method: str) -> Callable[[], None]:
+        def run() -> None:
+            editor = self.current_editor()
+            if editor is not None:
+                getattr(editor, method)()
+        return run
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = self.menus["file"] = bar.addMenu("&File")
+        self._action(file_menu, "&New flow", self.new_flow, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Save", self.save_current, QKeySequence.StandardKey.Save)
+        self._action(file_menu, "Save &as…", self.save_current_as, QKeySequence.StandardKey.SaveAs)
+        self._action(file_menu, "&Close tab", lambda: self.close_tab(self.tabs.currentIndex()),
+                     QKeySequence.StandardKey.Close)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = self.menus["edit"] = bar.addMenu("&Edit")
+        undo = self.undo_group.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_group.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        edit.addAction(undo)
+        edit.addAction(redo)
+        edit.addSeparator()
+        self._action(edit, "Cu&t", self._with_editor("cut"), QKeySequence.StandardKey.Cut)
+        self._action(edit, "&Copy", self._with_editor("copy"), QKeySequence.StandardKey.Copy)
+        self._action(edit, "&Paste", self._with_editor("paste"), QKeySequence.StandardKey.Paste)
+        self._action(edit, "&Duplicate", self._with_editor("duplicate"), "Ctrl+D")
+        self._action(edit, "De&lete", self._with_editor("delete_selection"), QKeySequence.StandardKey.Delete)
+        edit.addSeparator()
+        self._action(edit, "Select &all", self._with_editor("select_all"), QKeySequence.StandardKey.SelectAll)
+
+        view = self.menus["view"] = bar.addMenu("&View")
+        self._action(view, "&Fit to window", lambda: self._view_call("fit_all"), "Ctrl+0")
+        self._action(view, "Zoom &in", lambda: self._view_call("zoom_in"), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "Zoom &out", lambda: self._view_call("zoom_out"), QKeySequence.StandardKey.ZoomOut)
+
+        self.menus["insert"] = bar.addMenu("&Insert")
+        arrange = self.menus["arrange"] = bar.addMenu("&Arrange")
+        self._action(arrange, "&Auto-layout flow", self._with_editor("auto_layout"), "Ctrl+L")
+        self._action(arrange, "Auto-layout &selection", self._layout_selection, "Ctrl+Shift+L")
+
+    def _layout_selection(self) -> None:
+        editor = self.current_editor()
+        if editor is not None:
+            editor.auto_layout(selection_only=True)
+
+    def _view_call(self, method: str) -> None:
+        editor = self.current_editor()
+        if editor is not None:
+            getattr(editor.view, method)()
+
+    # ----- tabs and files ----------------------------------------------------------
+
+    def current_editor(self) -> FlowEditor | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, FlowEditor) else None
+
+    def editors(self) -> list[FlowEditor]:
+        return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), FlowEditor)]
+
+    def add_editor(self, document: FlowDocument) -> FlowEditor:
+        editor = FlowEditor(document, self.registry, self.theme, self)
+        self.undo_group.addStack(editor.undo)
+        editor.state_changed.connect(lambda e=editor: self._refresh_tab(e))
+        editor.scene.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        editor.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        index = self.tabs.addTab(editor, editor.title())
+        if document.path:
+            self.tabs.setTabToolTip(index, str(document.path))
+        self.editor_added.emit(editor)
+        self.tabs.setCurrentIndex(index)
+        return editor
+
+    def _refresh_tab(self, editor: FlowEditor) -> None:
+        index = self.tabs.indexOf(editor)
+        if index >= 0:
+            self.tabs.setTabText(index, editor.title())
+        if editor is self.current_editor():
+            self._update_title()
+
+    def _update_title(self) -> None:
+        editor = self.current_editor()
+        self.setWindowTitle(f"{editor.title()} — Loomwork Studio" if editor else "Loomwork Studio")
+
+    def _current_changed(self, _index: int) -> None:
+        editor = self.current_editor()
+        if editor is not None:
+            self.undo_group.setActiveStack(editor.undo)
+        self._update_title()
+        self.current_editor_changed.emit(editor)
+
+    def new_flow(self) -> FlowEditor:
+        return self.add_editor(FlowDocument(Flow(name="Untitled"), registry=self.registry))
+
+    def open_path(self, path: str | Path) -> FlowEditor | None:
+        target = Path(path).resolve()
+        for editor in self.editors():
+            if editor.path and editor.path.resolve() == target:
+                self.tabs.setCurrentWidget(editor)
+                return editor
+        try:
+            flow = load_flow(target)
+        except FlowFileError as exc:
+            QMessageBox.warning(self, "Cannot open flow", str(exc))
+            return None
+        return self.add_editor(FlowDocument(flow, path=target, registry=self.registry))
+
+    def open_dialog(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Open flows", "", FLOW_FILTER)
+        for name in names:
+            self.open_path(name)
+
+    def save_current(self) -> bool:
+        editor = self.current_editor()
+        if editor is None:
+            return False
+        if editor.path is None:
+            return self.save_current_as()
+        editor.save()
+        return True
+
+    def save_current_as(self) -> bool:
+        editor = self.current_editor()
+        if editor is None:
+            return False
+        name, _ = QFileDialog.getSaveFileName(self, "Save flow as", str(editor.path or "flow.loom"),
+                                              FLOW_FILTER)
+        if not name:
+            return False
+        path = Path(name if name.endswith(".loom") else name + ".loom")
+        editor.save(path)
+        return True
+
+    def close_tab(self, index: int) -> bool:
+        widget = self.tabs.widget(index)
+        if not isinstance(widget, FlowEditor):
+            return False
+        if widget.modified:
+            self.tabs.setCurrentIndex(index)
+            answer = QMessageBox.question(
+                self, "Save changes?", f"Save the changes to {widget.title().rstrip(' •')}?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save and not self.save_current():
+                return False
+        self.undo_group.removeStack(widget.undo)
+        widget.scene.close()
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for index in reversed(range(self.tabs.count())):
+            if not self.close_tab(index):
+                event.ignore()
+                return
+        event.accept()
+
+    # ----- palette -----------------------------------------------------------------
+
+    def _add_from_palette(self, type_id: str) -> None:
+        editor = self.current_editor() or self.new_flow()
+        center = editor.view.mapToScene(editor.view.viewport().rect().center())
+        editor.add_node(type_id, QPointF(center.x() - 90, center.y() - 40))
