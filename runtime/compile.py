@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from runtime.flow import Edge, Flow, FlowSignature, NodeSettings
 from runtime.flowfile import FlowFileError, load_flow
+from runtime.messages import validation_items
 from runtime.node import NodeType
 from runtime.ports import PortSpec, PortType, incompatibility_reason
 from runtime.registry import Registry
@@ -157,14 +158,8 @@ def _digest(data: Any) -> str:
 
 
 def _validation_problems(node_id: str, exc: ValidationError) -> list[Problem]:
-    problems = []
-    for item in exc.errors():
-        loc = ".".join(str(p) for p in item["loc"]) or None
-        msg = item["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        problems.append(Problem(message=msg, node_id=node_id, field=loc))
-    return problems
+    return [Problem(message=msg, node_id=node_id, field=loc or None)
+            for loc, msg in validation_items(exc, limit=20)]
 
 
 def _migrated_config(node_type: NodeType, from_version: int, raw: dict[str, Any]) -> dict[str, Any]:
@@ -241,6 +236,7 @@ def check_flow(
     for edge in flow.edges:
         src, dst = planned.get(edge.source), planned.get(edge.target)
         if src is None or dst is None:
+            fed.setdefault((edge.target, edge.target_port), edge)  # no follow-on "not connected"
             continue  # the node's own problem is reported already
         out_port = src.outputs.get(edge.source_port)
         in_port = dst.inputs.get(edge.target_port)
@@ -256,6 +252,7 @@ def check_flow(
         if reason:
             problems.append(Problem(f"edge '{edge}': {reason}", node_id=edge.target,
                                     field=edge.target_port))
+            fed.setdefault((edge.target, edge.target_port), edge)
             continue
         key = (edge.target, edge.target_port)
         if key in fed:

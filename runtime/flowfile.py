@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from runtime._format.migrations import migrate
 from runtime.flow import CURRENT_FORMAT_VERSION, Flow
 from runtime.fsutil import atomic_write_text
+from runtime.messages import validation_items
 
 __all__ = ["FlowFileError", "dumps_flow", "load_flow", "loads_flow", "save_flow"]
 
@@ -31,17 +32,28 @@ class FlowFileError(Exception):
 
 
 def _describe_validation(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors()[:10]:
-        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
-        msg = item["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        lines.append(f"{where}: {msg}")
+    lines = [f"{where}: {msg}" if where else msg for where, msg in validation_items(error)]
     more = error.error_count() - len(lines)
     if more > 0:
         lines.append(f"... and {more} more problem(s)")
     return "; ".join(lines)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a flow file (JSON has no such number)")
 
 
 def loads_flow(text: str, source: str = "<flow>") -> Flow:
@@ -49,12 +61,18 @@ def loads_flow(text: str, source: str = "<flow>") -> Flow:
 
     Raises `FlowFileError` for anything wrong with the text; never anything else.
     """
+    if text.startswith("\ufeff"):  # a byte-order mark some editors add
+        text = text[1:]
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise FlowFileError(
             source, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except _DuplicateKey as exc:
+        raise FlowFileError(
+            source, f"the key '{exc.args[0]}' appears twice in one object (a merge conflict?); "
+                    "keep one of them") from None
     except (RecursionError, ValueError) as exc:
         raise FlowFileError(source, f"not valid JSON: {exc}") from None
     if not isinstance(raw, dict):
@@ -96,7 +114,7 @@ def load_flow(path: str | os.PathLike[str]) -> Flow:
     except PermissionError:
         raise FlowFileError(source, "permission denied") from None
     except UnicodeDecodeError as exc:
-        raise FlowFileError(source, f"not UTF-8 text (byte {exc.start})") from None
+        raise FlowFileError(source, f"not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
         raise FlowFileError(source, f"cannot read: {exc.strerror or exc}") from None
     return loads_flow(text, source)

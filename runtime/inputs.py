@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -42,11 +44,22 @@ def _coerce(name: str, port: FlowPort, value: Any, from_text: bool, base: Path) 
                     return low in _TRUE
                 raise ValueError("expected true or false")
             if kind is PortType.INTEGER:
+                if not re.fullmatch(r"\s*[+-]?\d+\s*", value):
+                    raise ValueError(f"{value!r} is not a whole number")
                 return int(value)
             if kind is PortType.NUMBER:
-                return float(value)
+                try:
+                    number = float(value)
+                except ValueError:
+                    raise ValueError(f"{value!r} is not a number") from None
+                if not math.isfinite(number):
+                    raise ValueError(f"{value!r} is not a finite number")
+                return number
             if kind in (PortType.RECORD, PortType.LIST, PortType.TABLE):
-                value = json.loads(value)
+                try:
+                    value = json.loads(value)
+                except ValueError as exc:
+                    raise ValueError(f"not valid JSON ({exc.args[0].split(':')[0]})") from None
             elif kind is PortType.ANY:
                 try:
                     return json.loads(value)
@@ -67,7 +80,7 @@ def _coerce(name: str, port: FlowPort, value: Any, from_text: bool, base: Path) 
         if kind is PortType.LIST and not isinstance(value, (list, Table)):
             raise ValueError("expected a JSON list")
         if kind is PortType.TABLE and not isinstance(value, Table):
-            if isinstance(value, list):
+            if isinstance(value, list) and all(isinstance(r, dict) for r in value):
                 return Table.from_records(value)
             if isinstance(value, dict):
                 return Table.from_dict(value)
@@ -83,10 +96,13 @@ def coerce_flow_inputs(
     *,
     from_text: bool = False,
     base: Path | None = None,
+    defaults_base: Path | None = None,
 ) -> dict[str, Any]:
     """Check `given` against the flow's declared inputs; fill defaults; convert types.
 
     With `from_text`, values are command-line strings parsed by their declared type.
+    Relative file paths given resolve against `base` (the current folder); those in the
+    flow's defaults against `defaults_base` (the flow's folder).
     """
     unknown = sorted(set(given) - set(declared))
     if unknown:
@@ -98,7 +114,7 @@ def coerce_flow_inputs(
         if name in given:
             values[name] = _coerce(name, port, given[name], from_text, base)
         elif port.default is not None:
-            values[name] = _coerce(name, port, port.default, False, base)
+            values[name] = _coerce(name, port, port.default, False, defaults_base or base)
         elif port.required:
             raise FlowInputError(f"flow input '{name}' is required ({port.type.value})"
                                  + (f": {port.description}" if port.description else ""))

@@ -214,7 +214,12 @@ class NodeType:
         return _model_ports(self.Inputs, is_input=True), _model_ports(self.Outputs, is_input=False)
 
     def fingerprint(self, ctx: NodeContext, config: Any, inputs: Any) -> str | None:
-        """For FINGERPRINT types: a string that changes when the source changes."""
+        """A string that changes when what the node reads from outside the flow changes.
+
+        FINGERPRINT types are cached while it is unchanged (None: cannot tell, never
+        cached). NEVER types may define it too: "run from node X" then reuses their last
+        result only while it is unchanged (flow inputs use this for their values).
+        """
         return None
 
     async def run(self, ctx: NodeContext, config: Any, inputs: Any) -> Any:

@@ -73,6 +73,11 @@ class Registry:
                 types = loaded() if callable(loaded) and not isinstance(loaded, type) else loaded
                 if isinstance(types, type):
                     types = [types]
+                types = list(types)
+                trial = Registry()  # check the whole pack first: all of it loads, or none
+                trial._types, trial._aliases = dict(self._types), dict(self._aliases)
+                for node_cls in types:
+                    trial.add(node_cls)
                 for node_cls in types:
                     self.add(node_cls)
             except Exception as exc:  # a broken plugin must not stop the others

@@ -16,12 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from runtime._engine.executor import Executor, RunResult
+from runtime._engine.executor import Executor
+from runtime._engine.results import RunResult
 from runtime._store.cache import CacheStore
 from runtime._store.history import HistoryStore
 from runtime._store.history_writer import HistoryWriter
 from runtime.compile import CompileError, Plan, compile_flow
-from runtime.events import RunEvent
+from runtime.events import RunEvent, RunStatus
 from runtime.flow import Flow
 from runtime.flowfile import FlowFileError, load_flow
 from runtime.inputs import FlowInputError, coerce_flow_inputs
@@ -70,6 +71,7 @@ class Runner:
         self._writer = HistoryWriter(paths.history_db)
         self._cache = CacheStore(paths.cache_db)
         self.settings = self._load_settings()
+        self._cache.prune(older_than_days=self.settings.keep_days)
         self.history.prune(keep_days=self.settings.keep_days, keep_runs=self.settings.keep_runs,
                            runs_folder=paths.runs)
         self._active: dict[str, Executor] = {}
@@ -121,15 +123,14 @@ class Runner:
         if from_node is not None and from_node not in plan.nodes:
             raise FlowInputError(f"--from: there is no node '{from_node}' in this flow")
         values = coerce_flow_inputs(flow.inputs, inputs or {}, from_text=inputs_are_text,
-                                    base=Path.cwd())
+                                    base=Path.cwd(), defaults_base=plan.flow_dir)
         run_id = run_id or new_run_id()
         flow_key = str(Path(flow_path).resolve()) if flow_path else f"unsaved:{flow.name}"
         artifacts = self.paths.run_artifacts(run_id)
-        artifacts.mkdir(parents=True, exist_ok=True)
         redactor = Redactor()
         self.history.start_run(run_id, flow_name=flow.name, flow_path=flow_key, trigger=trigger,
                                inputs=json.loads(dumps_values(values)), node_count=len(plan.nodes))
-        writer, cache = self._writer, self._cache
+        writer, cache = self._writer, self._cache.session()
         writer.begin(run_id, redactor)
         recorder = writer.recorder(run_id)
         if on_event is None:
@@ -146,23 +147,38 @@ class Runner:
             trigger=trigger, keep_outputs=keep_outputs,
         )
         self._active[run_id] = executor
+        result: RunResult | None = None
         try:
             result = await executor.execute()
+        except asyncio.CancelledError:
+            result = getattr(executor, "result", None)  # recorded below, then re-raised
+            raise
         finally:
             self._active.pop(run_id, None)
             writer.wake()  # history is written on its thread while the cache is flushed here
             cache.flush(redactor.redact)
-        try:
-            outputs_json = redactor.redact(dumps_values(result.outputs))
-        except (TypeError, ValueError):
-            outputs_json = json.dumps({k: str(v) for k, v in result.outputs.items()})
+            self._finish(run_id, result, redactor)
+        if redactor:
+            result.outputs = redactor.redact_data(result.outputs)
+        return result
+
+    def _finish(self, run_id: str, result: RunResult | None, redactor: Redactor) -> None:
+        """Record the run's end in history (also when the engine itself failed)."""
+        writer = self._writer
+        if result is None:
+            status, error, duration, outputs_json = (RunStatus.FAILED, "the engine stopped unexpectedly",
+                                                     None, "{}")
+        else:
+            status, error, duration = result.status, redactor.redact(result.error), result.duration_ms
+            try:
+                outputs_json = redactor.redact(dumps_values(result.outputs))
+            except (TypeError, ValueError):
+                outputs_json = json.dumps({k: str(v) for k, v in result.outputs.items()})
         writer.execute(
             "update runs set status=?, finished=?, duration_ms=?, error=?, outputs=? where id=?",
-            [result.status.value, time.time(), result.duration_ms, redactor.redact(result.error),
-             outputs_json, run_id])
+            [status.value, time.time(), duration, error, outputs_json, run_id])
         writer.flush()
         writer.end(run_id)
-        return result
 
     def run_sync(self, flow: Flow, **kwargs: Any) -> RunResult:
         """`run` from synchronous code (a thin `asyncio.run` wrapper)."""

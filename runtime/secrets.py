@@ -149,10 +149,14 @@ class Redactor:
         self._pattern: re.Pattern[str] | None = None
 
     def add(self, secret: str) -> None:
-        if secret and secret not in self._secrets:
-            self._secrets.add(secret)
-            ordered = sorted(self._secrets, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        """Redact `secret`, and the forms it takes inside JSON text and Python reprs."""
+        if not secret or secret in self._secrets:
+            return
+        forms = {secret, json.dumps(secret)[1:-1], repr(secret)[1:-1],
+                 json.dumps(secret, ensure_ascii=False)[1:-1]}
+        self._secrets.update(f for f in forms if f)
+        ordered = sorted(self._secrets, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
     def __bool__(self) -> bool:
         return bool(self._secrets)

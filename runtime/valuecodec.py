@@ -1,8 +1,11 @@
 """Tagged JSON for port values, so tables, references and dates survive a round trip.
 
 Used by the cache, run history and anything that moves values between processes.
-Plain JSON values encode as themselves; others as `{"$table": …}`, `{"$ref": …}`,
-`{"$datetime": …}`, `{"$date": …}`, `{"$model": …}` (pydantic models as plain data).
+Plain JSON values encode as themselves; others as one-key objects whose key is a tag:
+`{"$table": {"columns", "rows"}}`, `{"$ref": …}`, `{"$datetime": …}`, `{"$date": …}`,
+`{"$float": "nan"}`. A dict of the data that happens to look like a tag is escaped as
+`{"$dict": [[key, value], …]}`. Encoding and decoding run in json's C code, calling
+back into Python only for the tagged values.
 """
 
 from __future__ import annotations
@@ -31,98 +34,128 @@ _REF_KINDS: dict[str, type[BaseModel]] = {
     "document": DocumentRef,
     "workbook": WorkbookRef,
 }
+_TAGS = ("$table", "$ref", "$datetime", "$date", "$float", "$dict")
+_TAG_SET = frozenset(_TAGS)
+_REFS = (FileRef, ImageRef, DocumentRef, WorkbookRef)
 
 
-def encode_value(value: Any) -> Any:
-    """A JSON-able form of a port value."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return {"$float": repr(value)}
-        return value
+def _tag(value: Any) -> dict[str, Any]:
+    """The tagged form of one non-JSON value (children are left to the encoder)."""
     if isinstance(value, Table):
-        return {"$table": {"columns": [c.model_dump() for c in value.columns],
-                           "rows": [encode_value(r) for r in value.rows]}}
-    if isinstance(value, (FileRef, ImageRef, DocumentRef, WorkbookRef)):
+        return {"$table": {"columns": [{"name": c.name, "type": c.type} for c in value.columns],
+                           "rows": value.rows}}
+    if isinstance(value, _REFS):
         return {"$ref": value.model_dump(mode="json")}
-    if isinstance(value, dict):
-        if any(isinstance(k, str) and k.startswith("$") for k in value):
-            return {"$dict": {str(k): encode_value(v) for k, v in value.items()}}
-        return {str(k): encode_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode_value(v) for v in value]
     if isinstance(value, dt.datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
+    if isinstance(value, float):
+        return {"$float": repr(value)}
+    raise TypeError(f"a {type(value).__name__} value cannot travel on an edge")
+
+
+def _plain(value: Any) -> Any:
+    """Other values that have an obvious JSON form."""
     if isinstance(value, BaseModel):
-        return encode_value(value.model_dump())
+        return value.model_dump(mode="python")
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, (set, frozenset)):
-        return [encode_value(v) for v in sorted(value, key=repr)]
+        return sorted(value, key=repr)
     if isinstance(value, bytes):
         raise TypeError("bytes cannot travel on an edge: write them to an artifact file")
     raise TypeError(f"a {type(value).__name__} value cannot travel on an edge")
 
 
-def decode_value(data: Any) -> Any:
-    """The inverse of `encode_value`."""
-    if isinstance(data, list):
-        return [decode_value(v) for v in data]
-    if not isinstance(data, dict):
-        return data
-    if len(data) == 1:
-        (tag, inner), = data.items()
-        if tag == "$table":
-            columns = [Column.model_validate(c) for c in inner["columns"]]
-            rows = [decode_value(r) for r in inner["rows"]]
-            return Table(columns, rows)
-        if tag == "$ref":
-            return _REF_KINDS[inner.get("kind", "file")].model_validate(inner)
-        if tag == "$datetime":
-            return dt.datetime.fromisoformat(inner)
-        if tag == "$date":
-            return dt.date.fromisoformat(inner)
-        if tag == "$float":
-            return float(inner)
-        if tag == "$dict":
-            return {k: decode_value(v) for k, v in inner.items()}
-    return {k: decode_value(v) for k, v in data.items()}
+def encode_value(value: Any) -> Any:
+    """A JSON-able (tagged) form of a port value, built in Python (see `dumps_values`)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else _tag(value)
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in _TAG_SET:
+            return {"$dict": [[k, encode_value(v)] for k, v in value.items()]}
+        return {str(k): encode_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_value(v) for v in value]
+    if isinstance(value, Table):
+        tagged = _tag(value)
+        tagged["$table"]["rows"] = [encode_value(r) for r in value.rows]
+        return tagged
+    if isinstance(value, (_REFS, dt.date)):
+        return _tag(value)
+    return encode_value(_plain(value))
 
 
-def _untaggable(value: Any) -> Any:
-    raise TypeError("not plain JSON")
+class _Encoder(json.JSONEncoder):
+    def __init__(self) -> None:
+        super().__init__(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        self.tags = 0
 
-
-_PLAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                          default=_untaggable)
-_TAGGED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    def default(self, o: Any) -> Any:
+        try:
+            tagged = _tag(o)
+        except TypeError:
+            return _plain(o)
+        self.tags += 1
+        return tagged
 
 
 def dumps_values(values: dict[str, Any]) -> str:
     """Compact tagged JSON text of a port → value mapping."""
-    try:  # fast path: plain JSON values with no "$" keys encode as themselves
-        text = _PLAIN.encode(values)
-        if '"$' not in text:
-            return text
-    except (TypeError, ValueError):  # tables, refs, dates, NaN: tagged below
-        pass
-    return _TAGGED.encode(encode_value(values))
+    encoder = _Encoder()
+    try:
+        text = encoder.encode(values)
+    except ValueError:  # NaN or infinity inside: tag them in Python
+        text = None
+    # A dict of the data that looks like a tag needs escaping; the C encoder cannot do
+    # that, so count tag-looking objects: more than we produced means there is one.
+    if text is not None and sum(text.count('{"' + t + '":') for t in _TAGS) == encoder.tags:
+        return text
+    return json.dumps(encode_value(values), ensure_ascii=False, separators=(",", ":"))
 
 
-def loads_values(text: str) -> dict[str, Any]:
-    return decode_value(json.loads(text))
+def _hook(obj: dict[str, Any]) -> Any:
+    if len(obj) != 1:
+        return obj
+    (tag, inner), = obj.items()
+    if tag not in _TAG_SET:
+        return obj
+    if tag == "$table":
+        return Table([Column(name=c["name"], type=c.get("type", "any")) for c in inner["columns"]],
+                     inner["rows"])
+    if tag == "$ref":
+        return _REF_KINDS[inner.get("kind", "file")].model_validate(inner)
+    if tag == "$datetime":
+        return dt.datetime.fromisoformat(inner)
+    if tag == "$date":
+        return dt.date.fromisoformat(inner)
+    if tag == "$float":
+        return float(inner)
+    return {k: v for k, v in inner}  # "$dict": an escaped dict of the data
+
+
+def loads_values(text: str) -> Any:
+    """The inverse of `dumps_values`."""
+    return json.loads(text, object_hook=_hook)
+
+
+def decode_value(data: Any) -> Any:
+    """The inverse of `encode_value` for already-parsed JSON."""
+    if isinstance(data, (dict, list)):
+        return loads_values(json.dumps(data))
+    return data
 
 
 def summarize_value(value: Any, limit: int = 200) -> str:
     """A one-line human summary of a value (for progress displays and logs)."""
     if isinstance(value, Table):
         return repr(value)
-    if isinstance(value, (FileRef, ImageRef, DocumentRef, WorkbookRef)):
+    if isinstance(value, _REFS):
         return f"{value.kind}: {value.path}"
-    text = json.dumps(encode_value(value), ensure_ascii=False, default=str)
+    text = json.dumps(to_plain_json(value), ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

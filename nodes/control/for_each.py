@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from nodes._shared.offload import offload
 from nodes.control._subflows import (
     REUSE_DESCRIPTION,
     call_flow,
@@ -137,7 +138,9 @@ class ForEach(NodeType):
         done = [results[i] for i in sorted(results)]
         out: dict[str, Any] = {"results": done}
         if done and all(isinstance(r, Table) for r in done):
-            out["table"] = append_values([(str(i), t) for i, t in enumerate(done)])
+            tables = [(str(i), t) for i, t in enumerate(done)]
+            out["table"] = await offload(lambda stop: append_values(tables, stop),
+                                         size=sum(len(t) for _, t in tables))
         elif all(isinstance(r, dict) for r in done):
             names = None if done or single else list(signature.outputs)
             out["table"] = Table.from_records(done, columns=names)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from nodes.control._conditions import MISSING, Operator, check_pattern, evaluate, get_path
+from nodes._shared.compare import MISSING, Operator, check_pattern, describe, evaluate, get_path
 from runtime.api import NodeContext, NodeType
 
 
@@ -18,9 +18,11 @@ class IfConfig(BaseModel):
     operator: Operator = Field(
         default="is_true", title="Test",
         description="is_true: not empty, not 0, not false/no. =, !=, <, <=, >, >=: compare with "
-                    "the value below (numbers written as text count as numbers). contains: text "
-                    "contains it, or a list has it. matches: fits the pattern (a regular "
-                    "expression).")
+                    "the value below (numbers written as text count as numbers, also with commas "
+                    "between thousands; codes with leading zeros such as 00123 stay text for = and "
+                    "!=; dates compare as dates). contains, starts_with, ends_with: text contains "
+                    "it (contains also finds an item of a list). matches: fits the pattern (a "
+                    "regular expression).")
     value: Any = Field(default="", title="Compare with",
                        description="Not used by is_true, is_empty and not_empty.",
                        json_schema_extra={"widget": "json_or_text"})
@@ -47,7 +49,9 @@ class If(NodeType):
     title = "If"
     category = "Control"
     description = ("Sends the value to the 'True' or the 'False' output depending on a test. "
-                   "Steps after the output that is not taken are skipped.")
+                   "Steps after the output that is not taken are skipped. Values compare as in "
+                   "Filter rows; values that cannot be compared (text such as 'n/a' > 100) take "
+                   "the 'False' output, and a warning names them.")
     keywords = ("condition", "branch", "when", "check", "filter", "decide")
     icon = "call_split"
     Config = IfConfig
@@ -55,10 +59,15 @@ class If(NodeType):
     Outputs = IfOutputs
 
     async def run(self, ctx: NodeContext, config: IfConfig, inputs: IfInputs) -> IfOutputs:
-        subject = get_path(inputs.value, config.field) if config.field.strip() else inputs.value
+        field = config.field.strip()
+        subject = get_path(inputs.value, field) if field else inputs.value
         if subject is MISSING:
-            ctx.log.warning("the value has no field '%s'; testing it as empty", config.field)
-        if evaluate(subject, config.operator, config.value, config.ignore_case):
+            ctx.log.warning("the value has no field '%s'; testing it as empty", field)
+        outcome = evaluate(subject, config.operator, config.value, config.ignore_case)
+        if outcome is None:
+            ctx.log.warning("cannot tell whether %s (%s) is %s %s: they are different kinds of value; "
+                            "taking 'False'", f"'{field}'" if field else "the value", describe(subject),
+                            config.operator, describe(config.value))
+        if outcome:
             return IfOutputs(true=inputs.value)
         return IfOutputs(false=inputs.value)
-

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from nodes._shared.compare import equality_key
+from nodes._shared.offload import Stop, checked, offload
 from runtime.api import NodeContext, NodeError, NodeType, Table
 
 
@@ -58,22 +60,9 @@ class JoinOutputs(BaseModel):
     table: Table = Field(title="Table")
 
 
-def _norm(value: Any) -> Any:
-    """Key values that look alike match: "100", 100 and 100.0; surrounding spaces are ignored."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, str):
-        text = value.strip()
-        return text or None
-    return value
-
-
 def _key(row: dict[str, Any], columns: list[str]) -> tuple[Any, ...] | None:
-    key = tuple(_norm(row.get(c)) for c in columns)
+    """The row's key: values that are equal by the rules of '=' (If, Filter rows) match."""
+    key = tuple(equality_key(row.get(c)) for c in columns)
     return None if any(k is None for k in key) else key
 
 
@@ -85,7 +74,7 @@ def _check_columns(table: Table, columns: list[str], side: str) -> None:
                         f"(its columns: {names})")
 
 
-def join_tables(left: Table, right: Table, config: JoinConfig) -> Table:
+def join_tables(left: Table, right: Table, config: JoinConfig, stop: Stop) -> Table:
     """The joined table: left columns, then right columns (shared key columns once)."""
     lkey, rkey = config.left_key, config.right_key or config.left_key
     _check_columns(left, lkey, "left")
@@ -103,7 +92,7 @@ def join_tables(left: Table, right: Table, config: JoinConfig) -> Table:
         names.append(new)
 
     index: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in right.rows:
+    for row in checked(right.rows, stop):
         key = _key(row, rkey)
         if key is not None:
             index.setdefault(key, []).append(row)
@@ -120,7 +109,7 @@ def join_tables(left: Table, right: Table, config: JoinConfig) -> Table:
 
     rows: list[dict[str, Any]] = []
     matched: set[int] = set()
-    for lrow in left.rows:
+    for lrow in checked(left.rows, stop):
         key = _key(lrow, lkey)
         partners = index.get(key, []) if key is not None else []
         for rrow in partners:
@@ -130,6 +119,7 @@ def join_tables(left: Table, right: Table, config: JoinConfig) -> Table:
             rows.append(combine(lrow, None))
     if config.how == "outer":
         rows.extend(combine(None, r) for r in right.rows if id(r) not in matched)
+    stop.check()
     return Table.from_records(rows, columns=names)
 
 
@@ -138,7 +128,9 @@ class Join(NodeType):
     title = "Join tables"
     category = "Control"
     description = ("Matches rows of two tables that share a key (an invoice number, a customer id) and "
-                   "puts their columns side by side, like VLOOKUP for whole tables.")
+                   "puts their columns side by side, like VLOOKUP for whole tables. Keys match as '=' "
+                   "compares in If and Filter rows: '100' matches 100, spaces around a value are "
+                   "ignored, and codes such as 00123 match only 00123.")
     keywords = ("merge", "lookup", "vlookup", "match", "combine tables", "relate")
     icon = "join_inner"
     Config = JoinConfig
@@ -146,6 +138,8 @@ class Join(NodeType):
     Outputs = JoinOutputs
 
     async def run(self, ctx: NodeContext, config: JoinConfig, inputs: JoinInputs) -> JoinOutputs:
-        table = join_tables(inputs.left, inputs.right, config)
+        left, right = inputs.left, inputs.right
+        table = await offload(lambda stop: join_tables(left, right, config, stop),
+                              size=len(left) + len(right))
         ctx.log.info("%d rows (left %d, right %d)", len(table), len(inputs.left), len(inputs.right))
         return JoinOutputs(table=table)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from nodes._shared.offload import Stop, checked, offload
 from runtime.api import Column, NodeContext, NodeError, NodeType, Table
 
 _ORDER = ("a", "b", "c", "d")
@@ -53,10 +54,11 @@ class Merge(NodeType):
             return MergeOutputs(value=arrived[0])
         if config.mode == "collect":
             return MergeOutputs(value=arrived)
-        return MergeOutputs(value=append_values(named))
+        size = sum(len(v) for _, v in named if isinstance(v, (Table, list, tuple)))
+        return MergeOutputs(value=await offload(lambda stop: append_values(named, stop), size=size))
 
 
-def append_values(named: list[tuple[str, Any]]) -> Table | list[Any]:
+def append_values(named: list[tuple[str, Any]], stop: Stop) -> Table | list[Any]:
     """Tables and lists one after another. With any table the result is a table (columns of
     all of them, in order of appearance); a record becomes one row. Otherwise a list."""
     if not any(isinstance(v, Table) for _, v in named):
@@ -89,5 +91,6 @@ def append_values(named: list[tuple[str, Any]]) -> Table | list[Any]:
                 merged = "number" if {known.type, col.type} == {"integer", "number"} else "any"
                 columns[col.name] = Column(name=col.name, type=merged)
         rows.extend(part.rows)
+        stop.check()
     names = list(columns)
-    return Table(list(columns.values()), [{n: r.get(n) for n in names} for r in rows])
+    return Table(list(columns.values()), [{n: r.get(n) for n in names} for r in checked(rows, stop)])

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from nodes.control._conditions import MISSING, check_pattern, equal, get_path
+from nodes._shared.compare import MISSING, check_pattern, evaluate, get_path
 from runtime.api import NodeContext, NodeType, PortEnvironment, PortSpec, PortType
 
 DEFAULT_PORT = "default"
@@ -29,8 +29,9 @@ class SwitchCase(BaseModel):
     label: str = Field(default="", title="Name", description="The output's name on the canvas.")
     match: Literal["equals", "matches"] = Field(
         default="equals", title="How to match",
-        description="equals: the field equals the value. matches: the field fits the pattern "
-                    "(a regular expression).")
+        description="equals: the field equals the value (compared as in If and Filter rows: "
+                    "'100' equals 100, codes such as 00123 stay text). matches: the field fits the "
+                    "pattern (a regular expression).")
     value: Any = Field(default="", title="Value or pattern", json_schema_extra={"widget": "json_or_text"})
 
     def title(self, number: int) -> str:
@@ -101,15 +102,10 @@ class Switch(NodeType):
             ctx.log.warning("the value has no field '%s'; treating it as empty", config.field)
             subject = None
         for case in config.cases:
-            if case.match == "equals":
-                hit = equal(subject, case.value, config.ignore_case)
-            else:
-                hit = subject is not None and \
-                    check_pattern(case.value, config.ignore_case).search(str(subject)) is not None
-            if hit:
+            op = "=" if case.match == "equals" else "matches"
+            if evaluate(subject, op, case.value, config.ignore_case):
                 return {case.id: value}
         return {DEFAULT_PORT: value}
-
 
 
 def _ports(config: SwitchConfig) -> tuple[list[PortSpec], list[PortSpec]]:

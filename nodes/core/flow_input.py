@@ -33,7 +33,7 @@ class FlowInput(NodeType):
     description = "The value given for one of the flow's inputs (from the CLI, a schedule or a parent flow)."
     keywords = ("parameter", "argument", "input")
     icon = "login"
-    cache = CachePolicy.FINGERPRINT
+    cache = CachePolicy.NEVER  # cheap; its output key is the value's content
     dynamic_ports = True
     Config = FlowInputConfig
     Inputs = None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from itertools import islice
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from nodes.core._common import to_jsonable
-from runtime.api import NodeContext, NodeError, NodeType
+from nodes._shared.offload import ROWS_INLINE, offload
+from nodes._shared.values import to_jsonable
+from runtime.api import NodeContext, NodeError, NodeType, Table
 
 
 class JsonFormatConfig(BaseModel):
@@ -40,13 +42,39 @@ class JsonFormat(NodeType):
 
     async def run(self, ctx: NodeContext, config: JsonFormatConfig,
                   inputs: JsonFormatInputs) -> JsonFormatOutputs:
-        try:
-            text = json.dumps(inputs.value, indent=config.indent or None, sort_keys=config.sort_keys,
-                              ensure_ascii=config.ascii_only, allow_nan=False, default=to_jsonable)
-        except ValueError as exc:
-            if "circular" in str(exc).lower():
-                raise NodeError("Value contains itself and cannot be written as JSON") from None
-            raise NodeError("Value contains a number that JSON cannot hold (NaN or infinity)") from None
-        except TypeError as exc:
-            raise NodeError(f"Value: {exc}") from None
-        return JsonFormatOutputs(text=text)
+        value = inputs.value
+        return JsonFormatOutputs(text=await offload(lambda stop: _format(value, config),
+                                                    size=_rough_size(value)))
+
+
+def _format(value: Any, config: JsonFormatConfig) -> str:
+    try:
+        return json.dumps(value, indent=config.indent or None, sort_keys=config.sort_keys,
+                          ensure_ascii=config.ascii_only, allow_nan=False, default=to_jsonable)
+    except ValueError as exc:
+        if "circular" in str(exc).lower():
+            raise NodeError("Value contains itself and cannot be written as JSON") from None
+        raise NodeError("Value contains a number that JSON cannot hold (NaN or infinity)") from None
+    except TypeError as exc:
+        raise NodeError(f"Value: {exc}") from None
+    except RecursionError:
+        raise NodeError("Value is nested too deeply to write as JSON") from None
+
+
+def _rough_size(value: Any, enough: int = ROWS_INLINE + 1) -> int:
+    """About how many rows' worth the value holds, counted only up to `enough` (so it stays cheap):
+    one per list item or record field, one per 128 characters of text."""
+    seen, pending = 0, [value]
+    while pending and seen < enough:
+        item = pending.pop()
+        if isinstance(item, Table):
+            item = item.rows
+        if isinstance(item, str):
+            seen += len(item) // 128
+        elif isinstance(item, dict):
+            seen += len(item)
+            pending.extend(islice(item.values(), enough))
+        elif isinstance(item, (list, tuple)):
+            seen += len(item)
+            pending.extend(item[:enough])
+    return seen

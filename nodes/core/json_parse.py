@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from nodes.core._common import Text
+from nodes._shared.offload import BYTES_INLINE, Stop, offload
+from nodes._shared.values import Text
 from runtime.api import NodeContext, NodeError, NodeType, Table
 
 
@@ -49,19 +50,27 @@ class JsonParse(NodeType):
         text = inputs.text.removeprefix("\ufeff")
         if not text.strip():
             raise NodeError("JSON text: the text is empty")
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise NodeError(f"JSON text is not valid JSON: {exc.msg} at line {exc.lineno}, column "
-                            f"{exc.colno}{_line_snippet(text, exc.lineno, exc.colno)}") from None
-        except RecursionError:
-            raise NodeError("JSON text is nested too deeply to read") from None
-        if config.as_table:
-            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                raise NodeError("Make a table: the JSON is not a list of objects "
-                                f"(it is {_kind(value)}); turn the option off to get it as it is")
-            value = Table.from_records(value)
+        value = await offload(lambda stop: _parse(text, config.as_table, stop), size=len(text),
+                              limit=BYTES_INLINE)
         return JsonParseOutputs(value=value)
+
+
+def _parse(text: str, as_table: bool, stop: Stop) -> Any:
+    """The JSON value (a table with `as_table`), or a NodeError saying where the text is wrong."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NodeError(f"JSON text is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+                        f"{exc.colno}{_line_snippet(text, exc.lineno, exc.colno)}") from None
+    except RecursionError:
+        raise NodeError("JSON text is nested too deeply to read") from None
+    if as_table:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise NodeError("Make a table: the JSON is not a list of objects "
+                            f"(it is {_kind(value)}); turn the option off to get it as it is")
+        stop.check()
+        value = Table.from_records(value)
+    return value
 
 
 def _kind(value: Any) -> str:

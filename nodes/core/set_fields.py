@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nodes._shared.offload import Stop, checked, offload
 from nodes.core._common import table_from_rows
 from runtime.api import Column, NodeContext, NodeError, NodeType, Table
 
@@ -44,7 +45,7 @@ class SetFieldsOutputs(BaseModel):
     data: dict[str, Any] | Table | None = Field(default=None, title="Data")
 
 
-def _apply(config: SetFieldsConfig, names: list[str], rows: list[dict[str, Any]]) -> list[str]:
+def _apply(config: SetFieldsConfig, names: list[str], rows: list[dict[str, Any]], stop: Stop) -> list[str]:
     """Change `rows` in place; return the new field order. Raise ValueError on a bad name."""
     names = list(names)
     for i, item in enumerate(config.renames, 1):
@@ -54,7 +55,7 @@ def _apply(config: SetFieldsConfig, names: list[str], rows: list[dict[str, Any]]
                              f"(fields: {listed})")
         if item.to == item.from_:
             continue
-        for row in rows:
+        for row in checked(rows, stop):
             value = row[item.from_] if item.mode == "copy" else row.pop(item.from_, None)
             row[item.to] = value
         if item.mode == "rename":
@@ -66,7 +67,7 @@ def _apply(config: SetFieldsConfig, names: list[str], rows: list[dict[str, Any]]
         elif item.to not in names:
             names.append(item.to)
     for item in config.set:
-        for row in rows:
+        for row in checked(rows, stop):
             row[item.field] = item.value
         if item.field not in names:
             names.append(item.field)
@@ -77,6 +78,15 @@ def _apply(config: SetFieldsConfig, names: list[str], rows: list[dict[str, Any]]
             raise ValueError(f"Keep only: there is no field '{missing[0]}' (fields: {listed})")
         names = list(dict.fromkeys(config.keep_only))
     return names
+
+
+def _apply_to_table(config: SetFieldsConfig, table: Table, stop: Stop) -> Table:
+    rows = [dict(r) for r in checked(table.rows, stop)]
+    names = _apply(config, table.column_names, rows, stop)
+    touched = {r.to for r in config.renames} | {s.field for s in config.set}
+    keep: dict[str, Column] = {c.name: c for c in table.columns if c.name not in touched}
+    stop.check()
+    return table_from_rows(names, rows, keep)
 
 
 class SetFields(NodeType):
@@ -96,13 +106,11 @@ class SetFields(NodeType):
         data = inputs.data
         try:
             if isinstance(data, Table):
-                rows = [dict(r) for r in data.rows]
-                names = _apply(config, data.column_names, rows)
-                touched = {r.to for r in config.renames} | {s.field for s in config.set}
-                keep: dict[str, Column] = {c.name: c for c in data.columns if c.name not in touched}
-                return SetFieldsOutputs(data=table_from_rows(names, rows, keep))
+                table = data
+                return SetFieldsOutputs(data=await offload(lambda stop: _apply_to_table(config, table, stop),
+                                                           size=len(table)))
             record = dict(data)
-            names = _apply(config, list(record), [record])
+            names = _apply(config, list(record), [record], Stop())
             return SetFieldsOutputs(data={n: record[n] for n in names})
         except ValueError as exc:
             raise NodeError(str(exc)) from None

@@ -6,8 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from nodes._shared.compare import is_empty, sort_key
+from nodes._shared.offload import Stop, checked, offload
 from nodes.core._common import require_columns
-from nodes.core._compare import as_datetime, as_number, as_text, is_empty
 from runtime.api import NodeContext, NodeError, NodeType, Table
 
 
@@ -29,27 +30,34 @@ class SortRowsOutputs(BaseModel):
     table: Table | None = Field(default=None, title="Table")
 
 
-def _mixed_key(value: Any) -> tuple[int, Any, str]:
-    """Numbers (also written as text), then dates, then text, then true/false, then the rest."""
-    if isinstance(value, bool):
-        return (3, int(value), "")
-    number = as_number(value, strict=False)
-    if number is not None:
-        return (0, number, "")
-    when = as_datetime(value)
-    if when is not None:
-        return (1, when, "")
-    if isinstance(value, str):
-        return (2, value.casefold(), value)
-    return (4, as_text(value), "")
+def _sorted(table: Table, keys: list[SortKey], stop: Stop) -> list[dict[str, Any]]:
+    """Rows sorted by `keys` (stable; empty cells last whichever the direction)."""
+    rows = list(table.rows)
+    for key in reversed(keys):
+        name = key.column
+        present, empty, order = [], [], []
+        for row in checked(rows, stop):
+            value = row.get(name)
+            if is_empty(value):
+                empty.append(row)
+            else:
+                present.append(row)
+                order.append(sort_key(value))
+        stop.check()
+        if len({rank for rank, _, _ in order}) == 1:  # one kind of value: compare the bare values (faster)
+            order = [value for _, value, _ in order] if order[0][0] != 2 else order
+        ranked = sorted(range(len(present)), key=order.__getitem__, reverse=key.descending)
+        rows = [present[i] for i in ranked] + empty
+    return rows
 
 
 class SortRows(NodeType):
     type_id = "core.sort_rows"
     title = "Sort rows"
     category = "Table"
-    description = ("Puts the rows of a table in order by one or more columns. Numbers sort as "
-                   "numbers, dates as dates; empty cells always come last.")
+    description = ("Puts the rows of a table in order by one or more columns. Numbers (also written "
+                   "as text, such as '10' or '1,234.50') sort as numbers, dates as dates, then text "
+                   "A to Z; empty cells always come last.")
     keywords = ("order by", "sort", "arrange", "rank")
     icon = "sort"
     Config = SortRowsConfig
@@ -63,11 +71,6 @@ class SortRows(NodeType):
             require_columns(table, [k.column for k in config.keys], "Sort by")
         except ValueError as exc:
             raise NodeError(str(exc)) from None
-        rows = list(table.rows)
-        for sort_key in reversed(config.keys):
-            name = sort_key.column
-            present = [r for r in rows if not is_empty(r.get(name))]
-            empty = [r for r in rows if is_empty(r.get(name))]
-            present.sort(key=lambda r, name=name: _mixed_key(r.get(name)), reverse=sort_key.descending)
-            rows = present + empty
-        return SortRowsOutputs(table=Table(table.columns, rows))
+        result = await offload(lambda stop: Table(table.columns, _sorted(table, config.keys, stop)),
+                               size=len(table))
+        return SortRowsOutputs(table=result)

@@ -3,45 +3,27 @@
 from __future__ import annotations
 
 import codecs
-import datetime as dt
+import errno
 import os
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator
-
-from runtime.api import FileRef, NodeContext, NodeError, PortType, Table
+from runtime.api import FileRef, NodeContext, NodeError, PortType
 
 __all__ = [
     "PathInput",
-    "Text",
     "check_encoding",
     "decode_text",
-    "file_ref",
+    "file_fingerprint",
+    "file_size",
     "os_error",
     "pick_path",
     "prepare_target",
     "read_bytes",
-    "to_jsonable",
 ]
 
 PathInput = Annotated[str | FileRef | None, PortType.ANY]
 """An optional input that overrides a path typed in the config: text or a file reference."""
-
-
-def _to_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, Decimal)):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_to_text)]
-"""A text input that also takes numbers, true/false and dates (the port widenings)."""
 
 
 def check_encoding(value: str, *, allow_auto: bool) -> str:
@@ -67,24 +49,74 @@ def pick_path(ctx: NodeContext, configured: str, given: str | FileRef | None, fi
     return ctx.resolve_path(raw.strip())
 
 
-def os_error(exc: OSError, path: Path, action: str) -> NodeError:
-    """A user-facing error for a failed file operation (`action`: "read", "write", …)."""
+def file_fingerprint(path: Path, *extra: object) -> str | None:
+    """What a reader's cached result depends on: the file's resolved absolute path, its identity,
+    size and modification time (and `extra`, e.g. options). None when the file cannot be seen."""
+    try:
+        resolved = path.resolve()
+        info = resolved.stat()
+    except (OSError, RuntimeError):
+        return None
+    parts = [str(resolved), str(info.st_ino), str(info.st_size), str(info.st_mtime_ns), *map(str, extra)]
+    return "\0".join(parts)
+
+
+def file_size(path: Path) -> int:
+    """The file's size in bytes; 0 when it cannot be seen (reading it will then say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing folder-to-be above `path` when it is a file (so nothing fits below it)."""
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            return None if parent.is_dir() else parent
+    return None
+
+
+def os_error(exc: OSError, path: Path, action: str, *, writing: bool = False) -> NodeError:
+    """A user-facing error for a failed file operation (`action`: "read", "write", …) on `path`.
+
+    `writing`: the operation creates or replaces `path`, so a missing or odd folder is named.
+    """
+    where = f"cannot {action} {path}"
+    folder = path.parent
+    blocker = _file_in_the_way(path) if isinstance(exc, (FileNotFoundError, NotADirectoryError)) else None
+    if blocker is not None:
+        return NodeError(f"{where}: {blocker} is a file, not a folder")
     if isinstance(exc, FileNotFoundError):
-        return NodeError(f"cannot {action} {path}: it does not exist")
+        if not writing:
+            return NodeError(f"{where}: it does not exist")
+        if not folder.is_dir():
+            return NodeError(f"{where}: the folder {folder} does not exist")
+        return NodeError(f"{where}: new files cannot be created in {folder} ({exc.strerror or exc})")
     if isinstance(exc, IsADirectoryError):
-        return NodeError(f"cannot {action} {path}: it is a folder, not a file")
+        return NodeError(f"{where}: it is a folder, not a file")
     if isinstance(exc, NotADirectoryError):
-        return NodeError(f"cannot {action} {path}: part of the path is a file, not a folder")
+        return NodeError(f"{where}: part of the path is a file, not a folder")
     if isinstance(exc, PermissionError):
-        return NodeError(f"cannot {action} {path}: permission denied (is it open in another program?)")
+        if writing and not os.path.lexists(path):
+            return NodeError(f"{where}: permission denied: you may not create files in {folder}")
+        if writing:
+            return NodeError(f"{where}: permission denied: the file is read-only or open in another program")
+        return NodeError(f"{where}: permission denied (is it open in another program?)")
     if isinstance(exc, FileExistsError):
-        return NodeError(f"cannot {action} {path}: it already exists")
+        return NodeError(f"{where}: it already exists")
+    if exc.errno == errno.EROFS:
+        return NodeError(f"{where}: {folder if writing else path} is on a read-only file system")
+    if exc.errno == errno.ENOSPC:
+        return NodeError(f"{where}: the disk is full")
     reason = exc.strerror or str(exc) or type(exc).__name__
-    return NodeError(f"cannot {action} {path}: {reason}")
+    return NodeError(f"{where}: {reason}")
 
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or a NodeError naming the file."""
+    if path.is_dir():
+        raise os_error(IsADirectoryError(), path, "read")
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -118,30 +150,15 @@ def prepare_target(path: Path, *, create_folders: bool, overwrite: bool = True) 
     if not overwrite and os.path.lexists(path):
         raise NodeError(f"{path} already exists; turn on 'Replace an existing file' to overwrite it")
     folder = path.parent
-    if not folder.is_dir():
-        if not create_folders:
-            raise NodeError(f"cannot write {path}: the folder {folder} does not exist")
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise os_error(exc, folder, "create the folder") from None
-
-
-def file_ref(path: Path, media_type: str = "application/octet-stream") -> FileRef:
-    resolved = path.resolve()
-    return FileRef(path=str(resolved), name=resolved.name, media_type=media_type)
-
-
-def to_jsonable(value: Any) -> Any:
-    """`json.dumps` default: tables become lists of rows, dates ISO text, refs records."""
-    if isinstance(value, Table):
-        return value.to_dict()["rows"]
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"a {type(value).__name__} value cannot be sent as JSON")
+    if folder.is_dir():
+        return
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise NodeError(f"cannot write {path}: {blocker} is a file, not a folder")
+    if not create_folders:
+        raise NodeError(f"cannot write {path}: the folder {folder} does not exist (turn on 'Create missing "
+                        "folders' to create it)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(exc, folder, "create the folder", writing=True) from None

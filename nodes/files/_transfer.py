@@ -1,16 +1,23 @@
-"""What copy and move share: their config, and working out the destination."""
+"""What copy and move share: their config, working out the destination, copying a file safely."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from nodes.files._common import PathInput, os_error, pick_path, prepare_target
+from nodes._shared.offload import BYTES_INLINE, Stop, offload
+from nodes.files._common import PathInput, file_size, os_error, pick_path, prepare_target
 from runtime.api import FileRef, NodeContext, NodeError
 
-__all__ = ["TransferConfig", "TransferInputs", "TransferOutputs", "plan_transfer"]
+__all__ = ["TransferConfig", "TransferInputs", "TransferOutputs", "carry_out", "copy_file", "plan_transfer"]
+
+_CHUNK = 1 << 20
 
 
 class TransferConfig(BaseModel):
@@ -67,3 +74,46 @@ def plan_transfer(ctx: NodeContext, config: TransferConfig, inputs: TransferInpu
             raise NodeError(f"cannot {verb} the folder {source} onto the file {target}")
     prepare_target(target, create_folders=config.create_folders)
     return source, target
+
+
+async def carry_out(work: Callable[[Path, Path, Stop], None], source: Path, target: Path, verb: str) -> None:
+    """`work(source, target, stop)`, in a worker thread unless it is a small file; OS errors
+    become messages naming the file that caused them."""
+
+    def guarded(stop: Stop) -> None:
+        try:
+            work(source, target, stop)
+        except OSError as exc:  # shutil.Error (a folder copy) gathers several: keep its text
+            error = OSError(str(exc)) if isinstance(exc, shutil.Error) else exc
+            if error.filename == str(source) and error.filename2 is None:
+                raise os_error(error, source, "read") from None
+            raise os_error(error, target, f"{verb} {source} to", writing=True) from None
+
+    size = BYTES_INLINE + 1 if source.is_dir() else file_size(source)
+    await offload(guarded, size=size, limit=BYTES_INLINE)
+
+
+def copy_file(source: Path, target: Path, stop: Stop) -> None:
+    """Copy a file's content and dates over `target` atomically: into a temporary file beside it,
+    flushed to disk (fsync), then renamed over it, so `target` is never half-written."""
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            while chunk := src.read(_CHUNK):
+                stop.check()
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copystat(source, temp)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
+        with contextlib.suppress(OSError):
+            folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)

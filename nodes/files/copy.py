@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import tempfile
+from pathlib import Path
 
-from nodes.files._common import file_ref, os_error
-from nodes.files._transfer import TransferConfig, TransferInputs, TransferOutputs, plan_transfer
+from nodes._shared.offload import Stop
+from nodes._shared.values import file_ref
+from nodes.files._transfer import (
+    TransferConfig,
+    TransferInputs,
+    TransferOutputs,
+    carry_out,
+    copy_file,
+    plan_transfer,
+)
 from runtime.api import CachePolicy, Capability, NodeContext, NodeType
+
+
+def _copy(source: Path, target: Path, stop: Stop) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, symlinks=True)
+    else:
+        copy_file(source, target, stop)
 
 
 class CopyFile(NodeType):
@@ -27,22 +40,6 @@ class CopyFile(NodeType):
 
     async def run(self, ctx: NodeContext, config: TransferConfig, inputs: TransferInputs) -> TransferOutputs:
         source, target = plan_transfer(ctx, config, inputs, "copy")
-        try:
-            if source.is_dir():
-                shutil.copytree(source, target, symlinks=True)
-            else:
-                fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-                os.close(fd)
-                try:
-                    shutil.copy2(source, temp)
-                    os.replace(temp, target)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(temp)
-                    raise
-        except OSError as exc:
-            raise os_error(exc, target, f"copy {source} to") from None
-        except shutil.Error as exc:
-            raise os_error(OSError(str(exc)), target, f"copy {source} to") from None
+        await carry_out(_copy, source, target, "copy")
         ctx.log.info("copied %s to %s", source, target)
         return TransferOutputs(file=file_ref(target))

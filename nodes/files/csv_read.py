@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from nodes.files._common import PathInput, check_encoding, decode_text, os_error, pick_path, read_bytes
-from nodes.files._csv_format import check_delimiter, infer_columns, sniff_delimiter
+from nodes._shared.offload import BYTES_INLINE, Stop, offload
+from nodes.files._common import (
+    PathInput,
+    check_encoding,
+    decode_text,
+    file_fingerprint,
+    file_size,
+    pick_path,
+    read_bytes,
+)
+from nodes.files._csv_format import check_delimiter, infer_columns, parse_rows, sniff_delimiter
 from runtime.api import CachePolicy, Capability, Column, NodeContext, NodeError, NodeType, Table
 
 
@@ -28,7 +37,9 @@ class CsvReadConfig(BaseModel):
     decimal_separator: Literal["auto", ".", ","] = Field(
         default="auto", title="Decimal separator",
         description="For number detection: ',' for files that write 1.234,50; auto uses ',' when values "
-                    "are separated by ';' (as Excel does in those countries), else '.'")
+                    "are separated by ';' (as Excel does in those countries), else '.'. With ',' a "
+                    "column becomes numbers only when some value has the decimal comma: one of only "
+                    "1.500-like values stays text (it could mean 1500 or 1.5).")
 
     @field_validator("delimiter")
     @classmethod
@@ -66,12 +77,46 @@ def _decimal(configured: str, delimiter: str) -> str:
     return "," if delimiter == ";" else "."
 
 
-def _parse(text: str, delimiter: str, path: Any) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [row for row in reader if row and any(cell.strip() for cell in row)]
-    except csv.Error as exc:
-        raise NodeError(f"cannot read {path} as CSV: {exc} (line {reader.line_num})") from None
+@dataclass
+class _Loaded:
+    """What reading the file gave, with the log lines to write (a worker thread cannot log)."""
+
+    table: Table
+    encoding: str
+    delimiter: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _load(path: Path, config: CsvReadConfig, stop: Stop) -> _Loaded:
+    """Read, decode, parse and (optionally) type the file: pure, so it may run in a thread."""
+    text, encoding = decode_text(read_bytes(path), config.encoding, path)
+    stop.check()
+    delimiter = sniff_delimiter(text) if config.delimiter == "auto" else config.delimiter
+    records = parse_rows(text, delimiter, path, stop)
+    del text
+    warnings = []
+    names = _column_names(records.pop(0)) if config.header and records else []
+    width = max((len(r) for r in records), default=0)
+    if width > len(names):
+        if config.header and records:
+            warnings.append(f"{path.name}: some rows have more values than there are column names; the "
+                            f"extra columns are named column_{len(names) + 1} and up")
+        for i in range(len(names) + 1, width + 1):
+            name, n = f"column_{i}", 2
+            while name in names:
+                name, n = f"column_{i} ({n})", n + 1
+            names.append(name)
+    rows = [dict(zip(names, r + [""] * (len(names) - len(r)), strict=True)) for r in records]
+    del records
+    stop.check()
+    if config.infer_types:
+        types, ambiguous = infer_columns(names, rows, _decimal(config.decimal_separator, delimiter),
+                                         guessed=config.decimal_separator == "auto")
+        warnings += ambiguous
+    else:
+        types = dict.fromkeys(names, "text")
+    columns = [Column(name=n, type=types[n]) for n in names]  # type: ignore[arg-type]
+    return _Loaded(Table(columns, rows), encoding, delimiter, warnings)
 
 
 class CsvRead(NodeType):
@@ -90,36 +135,18 @@ class CsvRead(NodeType):
 
     def fingerprint(self, ctx: NodeContext, config: CsvReadConfig, inputs: CsvReadInputs) -> str | None:
         try:
-            stat = pick_path(ctx, config.path, inputs.path, "File").stat()
-        except (OSError, NodeError):
+            return file_fingerprint(pick_path(ctx, config.path, inputs.path, "File"))
+        except NodeError:
             return None
-        return f"{stat.st_mtime_ns}:{stat.st_size}"
 
     async def run(self, ctx: NodeContext, config: CsvReadConfig, inputs: CsvReadInputs) -> CsvReadOutputs:
         path = pick_path(ctx, config.path, inputs.path, "File")
-        if path.is_dir():
-            raise os_error(IsADirectoryError(), path, "read")
-        text, encoding = decode_text(read_bytes(path), config.encoding, path)
-        delimiter = sniff_delimiter(text) if config.delimiter == "auto" else config.delimiter
-        records = _parse(text, delimiter, path)
-        names = _column_names(records.pop(0)) if config.header and records else []
-        width = max((len(r) for r in records), default=0)
-        if width > len(names):
-            if config.header and records:
-                ctx.log.warning("%s: some rows have more values than there are column names; the "
-                                "extra columns are named column_%d and up", path.name, len(names) + 1)
-            for i in range(len(names) + 1, width + 1):
-                name, n = f"column_{i}", 2
-                while name in names:
-                    name, n = f"column_{i} ({n})", n + 1
-                names.append(name)
-        rows = [dict(zip(names, r + [""] * (len(names) - len(r)), strict=True)) for r in records]
-        if config.infer_types:
-            types = infer_columns(names, rows, _decimal(config.decimal_separator, delimiter))
-        else:
-            types = dict.fromkeys(names, "text")
-        shown = {"\t": "tab"}.get(delimiter, delimiter)
-        ctx.log.info("read %d rows × %d columns from %s (%s, delimiter %s)", len(rows), len(names),
-                     path.name, encoding, shown)
-        columns = [Column(name=n, type=types[n]) for n in names]  # type: ignore[arg-type]
-        return CsvReadOutputs(table=Table(columns, rows))
+        loaded = await offload(lambda stop: _load(path, config, stop), size=file_size(path),
+                               limit=BYTES_INLINE)
+        for warning in loaded.warnings:
+            ctx.log.warning("%s", warning)
+        table = loaded.table
+        shown = {"\t": "tab"}.get(loaded.delimiter, loaded.delimiter)
+        ctx.log.info("read %d rows × %d columns from %s (%s, delimiter %s)", len(table),
+                     len(table.columns), path.name, loaded.encoding, shown)
+        return CsvReadOutputs(table=table)

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from nodes.files._common import (
-    PathInput,
-    check_encoding,
-    file_ref,
-    os_error,
-    pick_path,
-    prepare_target,
-    to_jsonable,
-)
+from nodes._shared.offload import Stop, checked, offload
+from nodes._shared.values import as_text, file_ref, to_jsonable
+from nodes.files._common import PathInput, check_encoding, os_error, pick_path, prepare_target
 from nodes.files._csv_format import check_delimiter
 from runtime.api import (
     CachePolicy,
@@ -65,16 +59,34 @@ class CsvWriteOutputs(BaseModel):
     file: FileRef | None = Field(default=None, title="File")
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
+def _cell(value: Any) -> str:
     if isinstance(value, (dict, list, Table)):
         return json.dumps(value, ensure_ascii=False, default=to_jsonable)
-    return value
+    return as_text(value)
+
+
+def _write(path: Path, table: Table, config: CsvWriteConfig, stop: Stop) -> None:
+    """Format, encode and (atomically) write the table: pure, so it may run in a thread."""
+    buffer = io.StringIO(newline="")
+    quoting = csv.QUOTE_ALL if config.quoting == "all" else csv.QUOTE_MINIMAL
+    writer = csv.writer(buffer, delimiter=config.delimiter, quoting=quoting, lineterminator="\r\n")
+    names = table.column_names
+    if config.header:
+        writer.writerow(names)
+    for row in checked(table.rows, stop):
+        writer.writerow([_cell(row.get(n)) for n in names])
+    try:
+        data = buffer.getvalue().encode(config.encoding)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end]
+        raise NodeError(f"cannot write {path} in {config.encoding}: the character {bad!r} does not "
+                        "exist in that encoding; choose utf-8 or utf-8-sig") from None
+    prepare_target(path, create_folders=config.create_folders, overwrite=config.overwrite)
+    stop.check()  # cancelled: leave the file alone; past this point it is replaced whole or not at all
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise os_error(exc, path, "write", writing=True) from None
 
 
 class CsvWrite(NodeType):
@@ -93,24 +105,6 @@ class CsvWrite(NodeType):
     async def run(self, ctx: NodeContext, config: CsvWriteConfig, inputs: CsvWriteInputs) -> CsvWriteOutputs:
         path = pick_path(ctx, config.path, inputs.path, "File")
         table = inputs.table
-        buffer = io.StringIO(newline="")
-        quoting = csv.QUOTE_ALL if config.quoting == "all" else csv.QUOTE_MINIMAL
-        writer = csv.writer(buffer, delimiter=config.delimiter, quoting=quoting, lineterminator="\r\n")
-        names = table.column_names
-        if config.header:
-            writer.writerow(names)
-        for row in table.rows:
-            writer.writerow([_cell(row.get(n)) for n in names])
-        try:
-            data = buffer.getvalue().encode(config.encoding)
-        except UnicodeEncodeError as exc:
-            bad = exc.object[exc.start:exc.end]
-            raise NodeError(f"cannot write {path} in {config.encoding}: the character {bad!r} does not "
-                            "exist in that encoding; choose utf-8 or utf-8-sig") from None
-        prepare_target(path, create_folders=config.create_folders, overwrite=config.overwrite)
-        try:
-            atomic_write_bytes(path, data)
-        except OSError as exc:
-            raise os_error(exc, path, "write") from None
-        ctx.log.info("wrote %d rows to %s", len(table.rows), path)
+        await offload(lambda stop: _write(path, table, config, stop), size=len(table))
+        ctx.log.info("wrote %d rows to %s", len(table), path)
         return CsvWriteOutputs(file=file_ref(path, "text/csv"))

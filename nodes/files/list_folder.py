@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import stat as stat_flags
 from pathlib import Path, PurePath
@@ -106,10 +107,14 @@ class ListFolder(NodeType):
 
     def fingerprint(self, ctx: NodeContext, config: ListFolderConfig, inputs: ListFolderInputs) -> str | None:
         try:
-            found = _listing(pick_path(ctx, config.folder, inputs.folder, "Folder", "folder"), config)
-        except NodeError:
+            folder = pick_path(ctx, config.folder, inputs.folder, "Folder", "folder")
+            found = _listing(folder, config)
+            resolved = folder.resolve()
+        except (NodeError, OSError, RuntimeError):
             return None
         digest = hashlib.blake2b(digest_size=16)
+        options = config.model_dump(exclude={"folder"})
+        digest.update(f"{resolved}\0{json.dumps(options, sort_keys=True)}\n".encode(errors="replace"))
         for path, info in found:
             digest.update(f"{path}\t{info.st_mtime_ns}\t{info.st_size}\n".encode(errors="replace"))
         return digest.hexdigest()

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import shutil
-import tempfile
+from pathlib import Path
 
-from nodes.files._common import file_ref, os_error
-from nodes.files._transfer import TransferConfig, TransferInputs, TransferOutputs, plan_transfer
+from nodes._shared.offload import Stop
+from nodes._shared.values import file_ref
+from nodes.files._transfer import (
+    TransferConfig,
+    TransferInputs,
+    TransferOutputs,
+    carry_out,
+    copy_file,
+    plan_transfer,
+)
 from runtime.api import CachePolicy, Capability, NodeContext, NodeType
+
+
+def _move(source: Path, target: Path, stop: Stop) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        if source.is_dir():
+            shutil.move(source, target)
+        else:  # another drive: copy beside the target, swap it in, then remove the original
+            copy_file(source, target, stop)
+            os.unlink(source)
 
 
 class MoveFile(NodeType):
@@ -28,26 +48,6 @@ class MoveFile(NodeType):
 
     async def run(self, ctx: NodeContext, config: TransferConfig, inputs: TransferInputs) -> TransferOutputs:
         source, target = plan_transfer(ctx, config, inputs, "move")
-        try:
-            try:
-                os.replace(source, target)
-            except OSError as exc:
-                if exc.errno != errno.EXDEV:
-                    raise
-                if source.is_dir():
-                    shutil.move(source, target)
-                else:  # another drive: copy beside the target, swap it in, then remove the original
-                    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-                    os.close(fd)
-                    try:
-                        shutil.copy2(source, temp)
-                        os.replace(temp, target)
-                    except BaseException:
-                        with contextlib.suppress(OSError):
-                            os.unlink(temp)
-                        raise
-                    os.unlink(source)
-        except OSError as exc:
-            raise os_error(exc, target, f"move {source} to") from None
+        await carry_out(_move, source, target, "move")
         ctx.log.info("moved %s to %s", source, target)
         return TransferOutputs(file=file_ref(target))

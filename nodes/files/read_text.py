@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
-from nodes.files._common import PathInput, check_encoding, decode_text, os_error, pick_path, read_bytes
+from nodes._shared.offload import BYTES_INLINE, offload
+from nodes.files._common import (
+    PathInput,
+    check_encoding,
+    decode_text,
+    file_fingerprint,
+    file_size,
+    pick_path,
+    read_bytes,
+)
 from runtime.api import CachePolicy, Capability, NodeContext, NodeError, NodeType
 
 
@@ -43,15 +52,13 @@ class ReadText(NodeType):
 
     def fingerprint(self, ctx: NodeContext, config: ReadTextConfig, inputs: ReadTextInputs) -> str | None:
         try:
-            stat = pick_path(ctx, config.path, inputs.path, "File").stat()
-        except (OSError, NodeError):
+            return file_fingerprint(pick_path(ctx, config.path, inputs.path, "File"))
+        except NodeError:
             return None
-        return f"{stat.st_mtime_ns}:{stat.st_size}"
 
     async def run(self, ctx: NodeContext, config: ReadTextConfig, inputs: ReadTextInputs) -> ReadTextOutputs:
         path = pick_path(ctx, config.path, inputs.path, "File")
-        if path.is_dir():
-            raise os_error(IsADirectoryError(), path, "read")
-        text, encoding = decode_text(read_bytes(path), config.encoding, path)
+        text, encoding = await offload(lambda stop: decode_text(read_bytes(path), config.encoding, path),
+                                       size=file_size(path), limit=BYTES_INLINE)
         ctx.log.info("read %d characters from %s (%s)", len(text), path.name, encoding)
         return ReadTextOutputs(text=text)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import codecs
 import os
+from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from nodes.files._common import PathInput, Text, check_encoding, file_ref, os_error, pick_path, prepare_target
+from nodes._shared.offload import BYTES_INLINE, Stop, offload
+from nodes._shared.values import Text, file_ref
+from nodes.files._common import PathInput, check_encoding, file_size, os_error, pick_path, prepare_target
 from runtime.api import CachePolicy, Capability, FileRef, NodeContext, NodeError, NodeType, atomic_write_bytes
 
 
@@ -61,26 +64,33 @@ class WriteText(NodeType):
     async def run(self, ctx: NodeContext, config: WriteTextConfig,
                   inputs: WriteTextInputs) -> WriteTextOutputs:
         path = pick_path(ctx, config.path, inputs.path, "File")
-        try:
-            data = inputs.text.encode(config.encoding)
-        except UnicodeEncodeError as exc:
-            bad = exc.object[exc.start:exc.end]
-            raise NodeError(f"cannot write {path} in {config.encoding}: the character {bad!r} does not "
-                            "exist in that encoding; choose utf-8") from None
-        prepare_target(path, create_folders=config.create_folders,
-                       overwrite=config.overwrite or config.append)
-        existing = b""
-        if config.append and os.path.exists(path):
-            try:
-                existing = path.read_bytes()
-            except OSError as exc:
-                raise os_error(exc, path, "read") from None
-            if existing and not inputs.text.startswith("\ufeff"):
-                data = _without_bom(data)
-        try:
-            atomic_write_bytes(path, existing + data)
-        except OSError as exc:
-            raise os_error(exc, path, "write") from None
-        verb = "added" if existing else "wrote"
-        ctx.log.info("%s %d characters to %s", verb, len(inputs.text), path)
+        size = len(inputs.text) + (file_size(path) if config.append else 0)
+        added = await offload(lambda stop: _write(path, inputs.text, config, stop), size=size,
+                              limit=BYTES_INLINE)
+        ctx.log.info("%s %d characters to %s", "added" if added else "wrote", len(inputs.text), path)
         return WriteTextOutputs(file=file_ref(path, "text/plain"))
+
+
+def _write(path: Path, text: str, config: WriteTextConfig, stop: Stop) -> bool:
+    """Encode and (atomically) write or append the text; True when it was added to existing text."""
+    try:
+        data = text.encode(config.encoding)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end]
+        raise NodeError(f"cannot write {path} in {config.encoding}: the character {bad!r} does not "
+                        "exist in that encoding; choose utf-8") from None
+    prepare_target(path, create_folders=config.create_folders, overwrite=config.overwrite or config.append)
+    existing = b""
+    if config.append and os.path.exists(path):
+        try:
+            existing = path.read_bytes()
+        except OSError as exc:
+            raise os_error(exc, path, "read") from None
+        if existing and not text.startswith("\ufeff"):
+            data = _without_bom(data)
+    stop.check()  # cancelled: leave the file alone; past this point it is replaced whole or not at all
+    try:
+        atomic_write_bytes(path, existing + data)
+    except OSError as exc:
+        raise os_error(exc, path, "write", writing=True) from None
+    return bool(existing)

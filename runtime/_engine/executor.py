@@ -4,23 +4,31 @@ One code path (async). Ready nodes are taken from a queue by at most `max_concur
 worker tasks, so a chain runs inline in one task while independent branches run in
 parallel. Downstream of a failure is SKIPPED unless the node routes errors to its
 `error` output; the branch not taken by a condition is SKIPPED too.
+
+Keys: a node's *input key* hashes its type, version, config, the output keys of the
+values it received and (for readers) a fingerprint of its source. Pure and
+fingerprinted nodes are cached by input key, and their output key is the input key.
+Nodes with side effects always run; their output key hashes what they produced, so
+nodes after them are still cached when the data did not change.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from runtime._engine.cache_keys import data_digest, node_key
 from runtime._engine.context import RunContext
+from runtime._engine.results import NodeOutcome, ResultCache, RunResult
+from runtime._engine.subflows import run_subflow
 from runtime.compile import ERROR_PORT, Plan, PlannedNode
 from runtime.events import (
     NodeCompleted,
@@ -34,56 +42,17 @@ from runtime.events import (
     RunStarted,
     RunStatus,
 )
-from runtime.inputs import FlowInputError, coerce_flow_inputs
+from runtime.messages import describe_exception, validation_message
 from runtime.node import CachePolicy, NodeError
 from runtime.secrets import CredentialError, CredentialStore, Redactor
-from runtime.valuecodec import decode_value
+from runtime.valuecodec import decode_value, dumps_values
 from runtime.values import Table
 
-__all__ = ["Executor", "NodeOutcome", "ResultCache", "RunResult"]
+__all__ = ["Executor"]
 
-
-class ResultCache(Protocol):
-    """Where node results are kept between runs (see `runtime._store.cache`)."""
-
-    def get(self, key: str) -> dict[str, Any] | None: ...
-
-    def put(self, key: str, type_id: str, outputs: dict[str, Any]) -> None: ...
-
-    def last(self, flow_key: str, node_id: str) -> tuple[str, dict[str, Any]] | None: ...
-
-    def put_last(self, flow_key: str, node_id: str, key: str, outputs: dict[str, Any]) -> None: ...
-
-
-@dataclass(slots=True)
-class NodeOutcome:
-    """How one node ended."""
-
-    state: NodeState = NodeState.PENDING
-    duration_ms: float = 0.0
-    cached: bool = False
-    pinned: bool = False
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"state": self.state.value, "duration_ms": round(self.duration_ms, 3),
-                "cached": self.cached, "error": self.error}
-
-
-@dataclass(slots=True)
-class RunResult:
-    """The end of a run: status, each node's outcome, the flow's outputs."""
-
-    run_id: str
-    status: RunStatus
-    nodes: dict[str, NodeOutcome]
-    outputs: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
-    duration_ms: float = 0.0
-    node_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def __repr__(self) -> str:  # compact: asyncio may repr a finished task's result
-        return f"RunResult({self.run_id!r}, {self.status.value}, {len(self.nodes)} nodes)"
+_YIELD_EVERY_S = 0.005
+"""A worker running a chain of quick nodes yields to the event loop this often, so that
+Ctrl-C, time limits and the studio's events are served."""
 
 
 class _Skip(Exception):
@@ -95,6 +64,14 @@ def _count_items(value: Any) -> int:
     if isinstance(value, (Table, list, tuple)):
         return len(value)
     return 1
+
+
+def _content_key(outputs: dict[str, Any], fallback: str) -> str:
+    try:
+        text = dumps_values(outputs)
+    except (TypeError, ValueError):
+        return fallback
+    return "o" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 class Executor:
@@ -128,7 +105,7 @@ class Executor:
         self.artifacts_root = artifacts_root
         self.services = services or {}
         self.credentials = credentials
-        self.redactor = redactor or Redactor()
+        self.redactor = redactor if redactor is not None else Redactor()
         self.cache = cache
         self.flow_key = flow_key
         self.flow_inputs = dict(flow_inputs or {})
@@ -140,10 +117,12 @@ class Executor:
         self.node_prefix = node_prefix
         self.keep_outputs = keep_outputs
         self.ancestry = ancestry or ((Path(plan.source).resolve(),) if plan.saved else ())
+        self.subflow_plans: dict[Path, Plan] = {}
         self.cancelled = False
         self._rerun = plan.descendants(rerun_from) if rerun_from else None
         self._outputs: dict[str, dict[str, Any] | None] = {}
         self._keys: dict[str, str] = {}
+        self._attempts: dict[str, int] = {}
         self._outcomes = {nid: NodeOutcome() for nid in plan.nodes}
         self._waiting = {nid: len(n.upstream) for nid, n in plan.nodes.items()}
         self._ready: deque[str] = deque()
@@ -152,7 +131,6 @@ class Executor:
         self._done = asyncio.Event()
         self._failed_hard: list[str] = []
         self._stop_new = False
-        self._subflow_plans: dict[Path, Plan] = {}
         self._internal_error: BaseException | None = None
 
     # ----- public ------------------------------------------------------------------
@@ -177,22 +155,25 @@ class Executor:
             task.cancel()
         self._done.set()
 
+    async def run_subflow(self, node_id: str, path: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return await run_subflow(self, node_id, path, inputs)
+
     async def execute(self) -> RunResult:
-        started = time.time()
+        """Run every node; returns the result, or re-raises when the caller's task is
+        cancelled (after cancelling the nodes and recording how far the run got)."""
         t0 = time.perf_counter()
-        flow = self.plan.flow
-        self.emit(RunStarted(self.run_id, started, flow.name, self.plan.source, self.trigger,
-                             tuple(self.plan.order)))
+        self.emit(RunStarted(self.run_id, time.time(), self.plan.flow.name, self.plan.source,
+                             self.trigger, tuple(self.plan.order)))
         for nid in self.plan.order:
             if self._waiting[nid] == 0:
                 self._ready.append(nid)
-        status = RunStatus.COMPLETED
-        error = ""
+        interrupted: asyncio.CancelledError | None = None
         try:
             if self._remaining:
                 self._spawn()
                 await self._done.wait()
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
+            interrupted = exc
             self.cancel()
         if self._workers and (self.cancelled or self._internal_error):
             self.cancelled = True
@@ -201,9 +182,9 @@ class Executor:
             await asyncio.gather(*self._workers, return_exceptions=True)
         if self._internal_error is not None:
             raise self._internal_error
+        status, error = RunStatus.COMPLETED, ""
         if self.cancelled:
-            status = RunStatus.CANCELLED
-            error = "the run was cancelled"
+            status, error = RunStatus.CANCELLED, "the run was cancelled"
             for outcome in self._outcomes.values():
                 if not outcome.state.terminal:
                     outcome.state = NodeState.CANCELLED
@@ -216,6 +197,9 @@ class Executor:
         result = RunResult(self.run_id, status, self._outcomes, self.flow_outputs, error, duration)
         if self.keep_outputs:
             result.node_outputs = {k: v for k, v in self._outputs.items() if v is not None}
+        self.result = result
+        if interrupted is not None:
+            raise interrupted
         return result
 
     # ----- scheduling --------------------------------------------------------------
@@ -230,12 +214,17 @@ class Executor:
 
     async def _worker(self) -> None:
         ready = self._ready
+        last_yield = time.perf_counter()
         try:
             while ready and not self.cancelled:
                 nid = ready.popleft()
                 await self._process(nid)
                 if len(ready) > 1 and len(self._workers) < self.max_concurrency:
                     self._spawn(reserve=1)
+                now = time.perf_counter()
+                if now - last_yield > _YIELD_EVERY_S:
+                    await asyncio.sleep(0)
+                    last_yield = now
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a defect in the engine itself: stop and report it
@@ -288,18 +277,11 @@ class Executor:
             self.emit(NodeSkipped(self.run_id, time.time(), nid, skip.reason))
             self._finish(nid, None)
             return
-
         if node.pinned is not None:
-            outputs = decode_value(node.pinned)
-            self._keys[nid] = node_key(node.config_digest, [], "pinned:" + data_digest(node.pinned))
-            self._complete(node, outcome, outputs, 0.0, cached=False, pinned=True)
+            key = "p" + data_digest(node.pinned)
+            self._keys[nid] = key
+            self._complete(node, outcome, decode_value(node.pinned), 0.0, key, key, pinned=True)
             return
-        if self._rerun is not None and nid not in self._rerun and self.cache is not None:
-            previous = self.cache.last(self.flow_key, nid)
-            if previous is not None:
-                self._keys[nid] = previous[0]
-                self._complete(node, outcome, previous[1], 0.0, cached=True)
-                return
 
         ctx = RunContext(self, nid)
         node_type = node.node_type
@@ -313,46 +295,60 @@ class Executor:
                 try:
                     inputs = node_type.Inputs.model_validate(values)
                 except ValidationError as exc:
-                    raise NodeError(_fields_message(exc, "input")) from None
-            if policy is CachePolicy.NEVER or not self.use_cache or self.cache is None:
-                key = f"{self.run_id}:{self.node_path(nid)}" if policy is CachePolicy.NEVER \
-                    else node_key(node.config_digest, upstream)
-                hit = None
-            else:
-                extra: str | None = ""
-                if policy is CachePolicy.FINGERPRINT:
-                    extra = node_type.fingerprint(ctx, node.config, inputs)
-                if extra is None:  # the source cannot be fingerprinted: run, and keep nothing
-                    policy = CachePolicy.NEVER
-                    key = f"{self.run_id}:{self.node_path(nid)}"
-                    hit = None
-                else:
-                    key = node_key(node.config_digest, upstream, extra)
-                    forced = self._rerun is not None and nid in self._rerun
-                    hit = None if forced else self.cache.get(key)
-            self._keys[nid] = key
-            if hit is not None:
-                self._complete(node, outcome, hit, (time.perf_counter() - t0) * 1000, cached=True)
-                return
+                    raise NodeError(validation_message(exc, "input")) from None
+            extra: str | None = ""
+            if policy is not CachePolicy.PURE:  # what the node reads from outside the flow
+                extra = node_type.fingerprint(ctx, node.config, inputs)
+            cacheable = policy is CachePolicy.PURE or (
+                policy is CachePolicy.FINGERPRINT and extra is not None)
+            input_key = node_key(node.config_digest, upstream, extra or "")
+            cache = self.cache
+            if cache is not None:
+                if self._rerun is not None and nid not in self._rerun:
+                    last = cache.last(self.flow_key, nid)  # reuse unless its inputs changed
+                    if last is not None and last[0] == input_key:
+                        self._keys[nid] = last[1]
+                        self._complete(node, outcome, last[2], 0.0, input_key, last[1], cached=True,
+                                       remember=False)
+                        return
+                if cacheable and self.use_cache and (self._rerun is None or nid not in self._rerun):
+                    hit = cache.get(input_key)
+                    if hit is not None:
+                        self._keys[nid] = input_key
+                        self._complete(node, outcome, hit, (time.perf_counter() - t0) * 1000,
+                                       input_key, input_key, cached=True)
+                        return
             settings = node.settings
             if settings.retries or settings.timeout_s is not None:
                 outputs = await self._run_with_policy(node, ctx, inputs)
             else:
                 outputs = self._normalize_outputs(node, await node_type.run(ctx, node.config, inputs))
         except asyncio.CancelledError:
-            outcome.state = NodeState.CANCELLED
-            outcome.duration_ms = (time.perf_counter() - t0) * 1000
-            self.emit(NodeFailed(self.run_id, time.time(), nid, "cancelled", "CancelledError",
-                                 outcome.duration_ms, 1, NodeState.CANCELLED, False))
-            self._finish(nid, None)
-            raise
+            task = asyncio.current_task()
+            if self.cancelled or (task is not None and task.cancelling()):
+                outcome.state = NodeState.CANCELLED
+                outcome.duration_ms = (time.perf_counter() - t0) * 1000
+                self.emit(NodeFailed(self.run_id, time.time(), nid, "cancelled", "CancelledError",
+                                     outcome.duration_ms, self._attempts.get(nid, 1),
+                                     NodeState.CANCELLED, False))
+                self._finish(nid, None)
+                raise
+            # node code cancelled something of its own and let it escape: a failure, not a stop
+            self._fail(node, outcome, NodeError("the step was cancelled from inside"),
+                       (time.perf_counter() - t0) * 1000)
+            return
         except Exception as exc:
             self._fail(node, outcome, exc, (time.perf_counter() - t0) * 1000)
             return
         duration = (time.perf_counter() - t0) * 1000
-        if self.cache is not None and policy is not CachePolicy.NEVER and self.use_cache:
-            self.cache.put(key, node_type.type_id, outputs)
-        self._complete(node, outcome, outputs, duration, cached=False)
+        if cacheable:
+            output_key = input_key
+            if self.use_cache and self.cache is not None:
+                self.cache.put(input_key, node_type.type_id, outputs)
+        else:
+            output_key = _content_key(outputs, f"r{self.run_id}:{self.node_path(nid)}")
+        self._keys[nid] = output_key
+        self._complete(node, outcome, outputs, duration, input_key, output_key)
 
     async def _run_with_policy(self, node: PlannedNode, ctx: RunContext, inputs: Any) -> dict[str, Any]:
         settings = node.settings
@@ -364,15 +360,16 @@ class Executor:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts),
             wait=wait_exponential(multiplier=settings.retry_delay_s, max=300),
-            retry=retry_if_not_exception_type((asyncio.CancelledError, ValidationError)),
+            retry=retry_if_not_exception_type((asyncio.CancelledError,)),
             reraise=True,
             before_sleep=lambda state: ctx.log.warning(
                 "attempt %d of %d failed (%s); retrying in %.1f s", state.attempt_number, attempts,
-                _describe(state.outcome.exception() if state.outcome else None),
+                describe_exception(state.outcome.exception() if state.outcome else None),
                 state.next_action.sleep if state.next_action else 0.0),
         )
         async for attempt in retrying:
             with attempt:
+                self._attempts[node.id] = attempt.retry_state.attempt_number
                 return await self._run_once(node, ctx, inputs)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -405,23 +402,24 @@ class Executor:
         try:
             validated = model.model_validate(result)
         except ValidationError as exc:
-            raise NodeError(_fields_message(exc, "output")) from None
+            raise NodeError(validation_message(exc, "output")) from None
         return {name: getattr(validated, name) for name in result}
 
     def _complete(self, node: PlannedNode, outcome: NodeOutcome, outputs: dict[str, Any],
-                  duration: float, *, cached: bool, pinned: bool = False) -> None:
+                  duration: float, input_key: str, output_key: str, *, cached: bool = False,
+                  pinned: bool = False, remember: bool = True) -> None:
         outcome.state = NodeState.COMPLETED
         outcome.duration_ms = duration
         outcome.cached = cached
         outcome.pinned = pinned
-        if self.cache is not None and self.flow_key and not cached:
-            self.cache.put_last(self.flow_key, node.id, self._keys[node.id], outputs)
+        if remember and self.cache is not None and self.flow_key:
+            self.cache.put_last(self.flow_key, node.id, (input_key, output_key, outputs))
         self.emit(NodeCompleted(self.run_id, time.time(), node.id, duration, cached, pinned,
                                 tuple(outputs), {p: _count_items(v) for p, v in outputs.items()}))
         self._finish(node.id, outputs)
 
     def _fail(self, node: PlannedNode, outcome: NodeOutcome, exc: BaseException, duration: float) -> None:
-        message = self.redactor.redact(_describe(exc))
+        message = self.redactor.redact(describe_exception(exc))
         outcome.state = NodeState.FAILED
         outcome.duration_ms = duration
         outcome.error = message
@@ -430,88 +428,14 @@ class Executor:
             detail = "".join(traceback.format_exception(exc))
             self.emit(NodeLog(self.run_id, time.time(), node.id, "debug", self.redactor.redact(detail)))
         self.emit(NodeFailed(self.run_id, time.time(), node.id, message, type(exc).__name__,
-                             duration, 1, NodeState.FAILED, policy != "fail"))
+                             duration, self._attempts.get(node.id, 1), NodeState.FAILED, policy != "fail"))
         if policy == "route":
-            self._keys[node.id] = node_key(node.config_digest, [], f"error:{self.run_id}")
             error = {"message": message, "type": type(exc).__name__, "node_id": node.id,
                      "node_title": node.title}
+            self._keys[node.id] = _content_key(error, f"r{self.run_id}:{self.node_path(node.id)}")
             self._finish(node.id, {ERROR_PORT: error})
             return
         if policy == "fail":
             self._failed_hard.append(node.id)
             self._stop_new = True
         self._finish(node.id, None)
-
-    # ----- subflows ----------------------------------------------------------------
-
-    async def run_subflow(self, node_id: str, path: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        if self.compile_subflow is None:
-            raise NodeError("subflows are not available in this run")
-        target = (self.plan.flow_dir / Path(path).expanduser()).resolve()
-        if target in self.ancestry:
-            chain = " → ".join(p.name for p in (*self.ancestry, target))
-            raise NodeError(f"flow files run each other in a loop: {chain}")
-        plan = self._subflow_plans.get(target)
-        if plan is None:
-            plan = self.compile_subflow(target)
-            self._subflow_plans[target] = plan
-        try:
-            inputs = coerce_flow_inputs(plan.flow.inputs, inputs, base=plan.flow_dir)
-        except FlowInputError as exc:
-            raise NodeError(f"subflow '{path}': {exc}") from None
-        child = Executor(
-            plan,
-            run_id=self.run_id,
-            emit=self._child_emit(node_id),
-            artifacts_root=self.artifacts_root,
-            services=self.services,
-            credentials=self.credentials,
-            redactor=self.redactor,
-            cache=self.cache,
-            flow_key="",
-            flow_inputs=inputs,
-            use_cache=self.use_cache,
-            max_concurrency=self.max_concurrency,
-            compile_subflow=self.compile_subflow,
-            trigger=self.trigger,
-            node_prefix=f"{self.node_path(node_id)}/",
-            ancestry=(*self.ancestry, target),
-        )
-        result = await child.execute()
-        if result.status is RunStatus.CANCELLED:
-            raise asyncio.CancelledError()
-        if result.status is not RunStatus.COMPLETED:
-            raise NodeError(f"subflow '{path}' failed: {result.error}")
-        return result.outputs
-
-    def _child_emit(self, node_id: str) -> Callable[[RunEvent], None]:
-        def emit(event: RunEvent) -> None:
-            if isinstance(event, NodeLog) and event.level != "debug":
-                self.emit(NodeLog(self.run_id, event.t, node_id, event.level,
-                                  f"[{event.node_id}] {event.message}"))
-
-        return emit
-
-
-def _fields_message(exc: ValidationError, kind: str) -> str:
-    parts = []
-    for item in exc.errors()[:5]:
-        loc = ".".join(str(p) for p in item["loc"])
-        parts.append(f"{kind} '{loc}': {item['msg']}" if loc else f"{kind}: {item['msg']}")
-    return "; ".join(parts)
-
-
-def _describe(exc: BaseException | None) -> str:
-    if exc is None:
-        return "unknown error"
-    if isinstance(exc, NodeError):
-        return str(exc)
-    if isinstance(exc, ValidationError):
-        parts = []
-        for item in exc.errors()[:5]:
-            where = ".".join(str(p) for p in item["loc"]) or "value"
-            parts.append(f"'{where}': {item['msg']}")
-        return f"invalid {exc.title}: " + "; ".join(parts)
-    text = str(exc)
-    name = type(exc).__name__
-    return f"{name}: {text}" if text else name

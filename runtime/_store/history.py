@@ -31,11 +31,25 @@ __all__ = ["HistoryStore", "connect"]
 _SCHEMA_VERSION = 1
 
 
+_SCHEMA = (
+    "create table if not exists runs (id text primary key, flow_name text, flow_path text, "
+    "trigger text, status text not null, started real, finished real, duration_ms real, error text, "
+    "inputs text, outputs text, pid integer, host text, node_count integer)",
+    "create index if not exists idx_runs_flow_path_started on runs (flow_path, started)",
+    "create index if not exists idx_runs_status on runs (status)",
+    "create table if not exists node_runs (run_id text, node_id text, type_id text, state text, "
+    "started real, finished real, duration_ms real, cached integer, pinned integer, error text, "
+    "attempt integer, ports text, items text, primary key (run_id, node_id))",
+    "create table if not exists events (run_id text, seq integer, t real, kind text, node_id text, "
+    "data text, primary key (run_id, seq))",
+)
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA busy_timeout=5000")  # first: the next statements may wait for a lock
     db.conn.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("PRAGMA synchronous=NORMAL")
-    db.conn.execute("PRAGMA busy_timeout=5000")
     return db
 
 
@@ -63,29 +77,19 @@ class HistoryStore:
         self._ensure_schema()
 
     def _ensure_schema(self) -> None:
-        db = self.db
-        if "runs" not in db.table_names():
-            db["runs"].create(
-                {"id": str, "flow_name": str, "flow_path": str, "trigger": str, "status": str,
-                 "started": float, "finished": float, "duration_ms": float, "error": str,
-                 "inputs": str, "outputs": str, "pid": int, "host": str, "node_count": int},
-                pk="id", not_null={"status"},
-            )
-            db["runs"].create_index(["flow_path", "started"])
-            db["runs"].create_index(["status"])
-        if "node_runs" not in db.table_names():
-            db["node_runs"].create(
-                {"run_id": str, "node_id": str, "type_id": str, "state": str, "started": float,
-                 "finished": float, "duration_ms": float, "cached": int, "pinned": int,
-                 "error": str, "attempt": int, "ports": str, "items": str},
-                pk=("run_id", "node_id"),
-            )
-        if "events" not in db.table_names():
-            db["events"].create(
-                {"run_id": str, "seq": int, "t": float, "kind": str, "node_id": str, "data": str},
-                pk=("run_id", "seq"),
-            )
-        db.conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        """Create the tables once; safe when several processes open a new database at once."""
+        conn = self.db.conn
+        if conn.execute("PRAGMA user_version").fetchone()[0] == _SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.conn.close()
@@ -109,8 +113,8 @@ class HistoryStore:
         crashed = []
         for row in self.db.query("select id, pid, host from runs where status = ?",
                                  [RunStatus.RUNNING.value]):
-            if row["host"] == host and _pid_alive(row["pid"] or 0):
-                continue
+            if row["host"] != host or _pid_alive(row["pid"] or 0):
+                continue  # another machine's run, or still running here
             crashed.append(row["id"])
         if crashed:
             now = time.time()
@@ -141,9 +145,17 @@ class HistoryStore:
         args.append(limit)
         return [self._run_row(r) for r in self.db.query(sql, args)]
 
+    def find_runs(self, prefix: str) -> list[str]:
+        """Ids of runs whose id is `prefix` exactly, else that start with it (newest first)."""
+        exact = list(self.db.query("select id from runs where id = ?", [prefix]))
+        if exact:
+            return [prefix]
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return [r["id"] for r in self.db.query(
+            "select id from runs where id like ? escape '\\' order by started desc", [pattern])]
+
     def get_run(self, run_id: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("select * from runs where id = ? or id like ? order by started desc",
-                                  [run_id, run_id + "%"]))
+        rows = list(self.db.query("select * from runs where id = ?", [run_id]))
         if not rows:
             return None
         run = self._run_row(rows[0])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import getpass
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ def _parse_inputs(pairs: list[str]) -> dict[str, str]:
 def cmd_run(args: argparse.Namespace) -> int:
     from runtime.cli.progress import ProgressDisplay
 
+    runner = None
     try:
         flow = load_flow(args.flow)
         inputs = _parse_inputs(args.input)
@@ -65,20 +68,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         runner = Runner(registry, data_paths(), max_concurrency=max(1, args.concurrency))
         plan = runner.compile(flow, args.flow)
     except (FlowFileError, CompileError, FlowInputError) as exc:
+        if runner is not None:
+            runner.close()
+        if args.json:
+            _print_json({"run_id": None, "status": "INVALID", "nodes": {}, "outputs": {},
+                         "error": str(exc)})
         return _fail(str(exc))
     display = None if args.json else ProgressDisplay(plan)
+
+    async def run() -> Any:
+        loop = asyncio.get_running_loop()
+
+        def interrupt() -> None:  # first Ctrl-C: stop the run cleanly; a second one kills
+            runner.cancel()
+            loop.remove_signal_handler(signal.SIGINT)
+
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            loop.add_signal_handler(signal.SIGINT, interrupt)
+        return await runner.run(flow, flow_path=args.flow, inputs=inputs, inputs_are_text=True,
+                                use_cache=not args.no_cache, from_node=args.from_node, trigger="cli",
+                                on_event=display, plan=plan)
+
     try:
-        if display is not None:
-            with display:
-                result = asyncio.run(runner.run(
-                    flow, flow_path=args.flow, inputs=inputs, inputs_are_text=True,
-                    use_cache=not args.no_cache, from_node=args.from_node, trigger="cli",
-                    on_event=display))
-        else:
-            result = asyncio.run(runner.run(
-                flow, flow_path=args.flow, inputs=inputs, inputs_are_text=True,
-                use_cache=not args.no_cache, from_node=args.from_node, trigger="cli"))
+        with display if display is not None else contextlib.nullcontext():
+            result = asyncio.run(run())
     except (CompileError, FlowInputError) as exc:
+        if args.json:
+            _print_json({"run_id": None, "status": "INVALID", "nodes": {}, "outputs": {},
+                         "error": str(exc)})
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
@@ -114,18 +131,47 @@ def _print_summary(result: Any) -> None:
     out.write(f"run {result.run_id}: {result.status.value} in {result.duration_ms:.0f} ms — {parts}\n")
     if result.error:
         out.write(f"error: {result.error}\n")
-    for name, value in result.outputs.items():
+    skipped = [nid for nid, o in result.nodes.items() if o.state.value == "SKIPPED"]
+    if skipped:
+        out.write(f"skipped: {', '.join(skipped)}\n")
+    for name, value in result.outputs.items():  # the results themselves go to stdout
         text = json.dumps(to_plain_json(value), ensure_ascii=False, default=str)
-        out.write(f"output {name} = {text if len(text) < 500 else text[:497] + '...'}\n")
+        sys.stdout.write(f"{name} = {text if len(text) < 2000 else text[:1997] + '...'}\n")
 
 
 # ----- validate / fmt ---------------------------------------------------------------
+
+def _flow_file_fields(registry: Registry, type_id: str) -> list[str]:
+    """Config fields of a node type that name another flow file (widget "flow_file")."""
+    node_type = registry.get(type_id)
+    if node_type is None:
+        return []
+    found = []
+    for name, field in node_type.Config.model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("widget") == "flow_file":
+            found.append(name)
+    return found
+
+
+def _referenced_flows(flow: Flow, registry: Registry, path: str) -> list[str]:
+    found = []
+    for node in flow.nodes.values():
+        for name in _flow_file_fields(registry, node.type):
+            value = node.config.get(name)
+            if isinstance(value, str) and value:
+                found.append(str((Path(path).resolve().parent / value).resolve()))
+    return found
+
 
 def cmd_validate(args: argparse.Namespace) -> int:
     registry = _registry()
     worst = EXIT_OK
     report = []
-    for path in args.flows:
+    queue = list(args.flows)
+    seen = {str(Path(p).resolve()) for p in queue}
+    while queue:
+        path = queue.pop(0)
         try:
             flow = load_flow(path)
         except FlowFileError as exc:
@@ -135,6 +181,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             worst = EXIT_INVALID
             continue
         _plan, problems = check_flow(flow, registry, flow_path=path)
+        for sub_path in _referenced_flows(flow, registry, path):  # subflows and for-each bodies
+            if sub_path not in seen:
+                seen.add(sub_path)
+                queue.append(sub_path)
         errors = [p for p in problems if p.severity == "error"]
         report.append({"flow": path, "ok": not errors, "problems": [p.to_json() for p in problems]})
         if errors:
@@ -187,7 +237,8 @@ def cmd_nodes(args: argparse.Namespace) -> int:
     from rich.table import Table as RichTable
 
     table = RichTable(title=f"{len(specs)} node types")
-    for column in ("id", "title", "category", "inputs", "outputs"):
+    table.add_column("id", no_wrap=True)
+    for column in ("title", "category", "inputs", "outputs"):
         table.add_column(column)
     for spec in specs:
         table.add_row(spec["id"], spec["title"], spec["category"],
@@ -221,7 +272,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     store = HistoryStore(data_paths().history_db)
     store.mark_crashed_runs()
-    runs = store.list_runs(status=args.status, limit=args.limit)
+    try:
+        runs = store.list_runs(status=args.status, limit=args.limit)
+    finally:
+        store.close()
     if args.json:
         _print_json(runs)
         return EXIT_OK
@@ -232,8 +286,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from rich.table import Table as RichTable
 
     table = RichTable()
-    for column in ("run", "flow", "status", "started", "duration", "trigger"):
-        table.add_column(column)
+    table.add_column("run", no_wrap=True)
+    for column in ("flow", "status", "started", "duration", "trigger"):
+        table.add_column(column, no_wrap=column != "flow")
     for run in runs:
         duration = f"{run['duration_ms']:.0f} ms" if run.get("duration_ms") is not None else "—"
         table.add_row(run["id"], run["flow_name"] or run["flow_path"], run["status"],
@@ -246,12 +301,19 @@ def cmd_runs_show(args: argparse.Namespace) -> int:
     from runtime._store.history import HistoryStore
 
     store = HistoryStore(data_paths().history_db)
-    store.mark_crashed_runs()
-    run = store.get_run(args.run_id)
-    if run is None:
-        return _fail(f"no run with id '{args.run_id}' (see `loomwork runs`)")
-    if args.events:
-        run["events"] = store.events(run["id"])
+    try:
+        store.mark_crashed_runs()
+        matches = store.find_runs(args.run_id)
+        if len(matches) > 1:
+            shown = ", ".join(matches[:5]) + (" …" if len(matches) > 5 else "")
+            return _fail(f"'{args.run_id}' matches {len(matches)} runs ({shown}); give more of the id")
+        run = store.get_run(matches[0]) if matches else None
+        if run is None:
+            return _fail(f"no run with id '{args.run_id}' (see `loomwork runs`)")
+        if args.events:
+            run["events"] = store.events(run["id"])
+    finally:
+        store.close()
     if args.json:
         _print_json(run)
         return EXIT_OK

@@ -8,6 +8,8 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -64,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     runs = sub.add_parser("runs", help="past runs (run history)")
     runs.add_argument("--json", action="store_true")
     runs.add_argument("--limit", type=int, default=20)
-    runs.add_argument("--status", help="only runs with this status (COMPLETED, FAILED, ...)")
+    runs.add_argument("--status", type=str.upper, help="only runs with this status",
+                      choices=["RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"])
     runs.set_defaults(func=commands.cmd_runs, runs_command=None)
     runs_sub = runs.add_subparsers(dest="runs_command", metavar="show", parser_class=_Parser)
     show = runs_sub.add_parser("show", help="one run in detail")
@@ -131,6 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except (OSError, sqlite3.Error) as exc:  # the data folder or a file is not usable
+        where = getattr(exc, "filename", None)
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        home = os.environ.get("LOOMWORK_HOME", "the user data folder")
+        sys.stderr.write(f"loomwork: cannot {'use ' + str(where) if where else 'use ' + home}: {detail}\n")
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -78,6 +78,10 @@ class ProgressDisplay:
         elif isinstance(event, NodeLog) and event.level in ("warning", "error"):
             line = f"  [{event.level}] {self._title(nid)}: {event.message}"
         if self._live is not None:
+            if isinstance(event, NodeLog) and line is not None:  # warnings stay visible above
+                from rich.text import Text
+
+                self._live.console.print(Text(line, style="yellow"))
             now = time.monotonic()
             if now - self._last_draw > 0.1 or isinstance(event, (NodeFailed, NodeCompleted)):
                 self._last_draw = now
@@ -88,6 +92,7 @@ class ProgressDisplay:
 
     def _render(self) -> Any:
         from rich.table import Table as RichTable
+        from rich.text import Text
 
         table = RichTable(box=None, show_header=True, header_style="bold", pad_edge=False)
         table.add_column("")
@@ -101,12 +106,13 @@ class ProgressDisplay:
             for _nid, row in rows:
                 counts[row["state"]] = counts.get(row["state"], 0) + 1
             summary = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
-            table.add_row("", f"[bold]{len(rows)} nodes[/]", "", "", summary)
+            table.add_row("", Text(f"{len(rows)} nodes", style="bold"), "", "", summary)
             rows = [(nid, row) for nid, row in rows
                     if row["state"] not in ("PENDING", "COMPLETED", "SKIPPED")][: self.MAX_ROWS]
         for nid, row in rows:
             state = row["state"]
             ms = "" if row["ms"] is None else f"{row['ms']:.0f} ms"
-            table.add_row(_SYMBOL[state], f"{self._title(nid)} [dim]{nid}[/]",
-                          f"[{_STYLE[state]}]{state}[/]", ms, row["detail"])
+            name = Text(self._title(nid) + " ")
+            name.append(nid, style="dim")
+            table.add_row(_SYMBOL[state], name, Text(state, style=_STYLE[state]), ms, Text(row["detail"]))
         return table

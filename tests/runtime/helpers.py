@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from runtime.api import (
     CachePolicy,
+    FileRef,
     Flow,
     NodeContext,
     NodeError,
@@ -201,7 +202,24 @@ class MakeTable(NodeType):
         return TableOut(table=Table.from_records([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]))
 
 
-TEST_TYPES = [Source, Add, Sleep, Flaky, Crash, Branch, UseSecret, ReadCount, MakeTable]
+class FileOut(BaseModel):
+    file: FileRef
+
+
+class WriteArtifact(NodeType):
+    type_id = "test.write_artifact"
+    title = "Write artifact"
+    cache = CachePolicy.NEVER
+    Inputs = None
+    Outputs = FileOut
+
+    async def run(self, ctx: NodeContext, config: Any, inputs: Any) -> FileOut:
+        path = ctx.artifacts / "report.txt"
+        path.write_text("hello")
+        return FileOut(file=FileRef(path=str(path), name=path.name))
+
+
+TEST_TYPES = [WriteArtifact, Source, Add, Sleep, Flaky, Crash, Branch, UseSecret, ReadCount, MakeTable]
 
 
 def make_registry() -> Registry:

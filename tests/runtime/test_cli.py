@@ -54,12 +54,17 @@ def test_run_json_contract(home: Path, tmp_path: Path) -> None:
     assert result["status"] == "COMPLETED"
     assert result["outputs"] == {"y": 41.5}
     assert set(result["nodes"]["n_in000000"]) >= {"state", "duration_ms", "cached", "error"}
-    again = json.loads(loomwork("run", str(_adder_flow(tmp_path)), "-i", "x=41.5", "--json",
-                                home=home).stdout)
-    assert again["nodes"]["n_in000000"]["cached"] is True
-    fresh = json.loads(loomwork("run", str(_adder_flow(tmp_path)), "-i", "x=41.5", "--json", "--no-cache",
-                                home=home).stdout)
-    assert fresh["nodes"]["n_in000000"]["cached"] is False
+    constant = write(tmp_path / "constant.loom", {
+        "format_version": 3, "name": "constant", "outputs": {"v": {"type": "text"}},
+        "nodes": {"n_const000": {"type": "core.constant", "config": {"kind": "text", "value": "hi"}},
+                  "n_out00000": {"type": "core.flow_output", "config": {"name": "v"}}},
+        "edges": ["n_const000.value -> n_out00000.value"]})
+    first = json.loads(loomwork("run", str(constant), "--json", home=home).stdout)
+    again = json.loads(loomwork("run", str(constant), "--json", home=home).stdout)
+    fresh = json.loads(loomwork("run", str(constant), "--json", "--no-cache", home=home).stdout)
+    assert first["nodes"]["n_const000"]["cached"] is False
+    assert again["nodes"]["n_const000"]["cached"] is True and again["outputs"] == {"v": "hi"}
+    assert fresh["nodes"]["n_const000"]["cached"] is False
 
 
 def test_run_history_commands(home: Path, tmp_path: Path) -> None:
@@ -78,7 +83,8 @@ def test_run_history_commands(home: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["-i", "x=abc"], "flow input 'x' (number): could not convert string to float"),
+        (["-i", "x=abc"], "flow input 'x' (number): 'abc' is not a number"),
+        (["-i", "x=nan"], "'nan' is not a finite number"),
         ([], "flow input 'x' is required"),
         (["-i", "zzz=1", "-i", "x=1"], "unknown flow input(s) zzz"),
         (["-i", "novalue"], "-i expects NAME=VALUE"),

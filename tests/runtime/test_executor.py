@@ -250,14 +250,18 @@ def test_run_left_running_by_dead_process_is_marked_crashed(home: Path) -> None:
 
 
 def test_artifacts_folder_per_run(runner: Runner) -> None:
-    result = runner.run_sync(flow({"n_a": node("test.source")}, []))
-    assert (runner.paths.runs / result.run_id).is_dir()
+    result = runner.run_sync(flow({"n_w": node("test.write_artifact")}, []), keep_outputs=True)
+    written = Path(result.node_outputs["n_w"]["file"].path)
+    assert written.read_text() == "hello"
+    assert written.parent == runner.paths.runs / result.run_id / "n_w"
+    quiet = runner.run_sync(flow({"n_a": node("test.source")}, []))
+    assert not (runner.paths.runs / quiet.run_id).exists()  # no empty folders
 
 
 def test_retention_prunes_old_runs_and_their_artifacts(home: Path) -> None:
     (home / "settings.json").write_text('{"history": {"keep_runs": 2, "keep_days": 30}}')
     runner = Runner(make_registry(), data_paths(home))
-    ids = [runner.run_sync(flow({"n_a": node("test.source")}, [])).run_id for _ in range(4)]
+    ids = [runner.run_sync(flow({"n_w": node("test.write_artifact")}, [])).run_id for _ in range(4)]
     runner.close()
     again = Runner(make_registry(), data_paths(home))
     kept = [r["id"] for r in again.history.list_runs()]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from control_helpers import flow_in, flow_out, make_flow, node, run, save
 
-from nodes.control._conditions import evaluate, get_path
+from nodes._shared.compare import evaluate, get_path
 from nodes.control.switch import SwitchConfig
 from runtime.api import NodeState, Registry, Runner, RunStatus, check_flow
 
@@ -97,10 +97,15 @@ def test_conditions(value: object, op: str, constant: object, expected: bool) ->
 def test_condition_ignore_case_and_incomparable() -> None:
     assert evaluate("PAID", "=", "paid", ignore_case=True)
     assert evaluate("Overdue", "matches", "^over", ignore_case=True)
-    from runtime.api import NodeError
+    assert evaluate("abc", ">", 5) is None  # cannot be compared: the caller treats it as no match
 
-    with pytest.raises(NodeError, match="cannot tell whether"):
-        evaluate("abc", ">", 5)
+
+def test_if_with_values_that_cannot_be_compared_takes_false_and_warns(run_node) -> None:
+    run = run_node("control.if", {"field": "amount", "operator": ">", "value": 100},
+                   {"value": {"amount": "n/a"}})
+    assert run.ok() == {"false": {"amount": "n/a"}}
+    [warning] = run.logs("warning")
+    assert "'amount'" in warning and "text 'n/a'" in warning and "number 100" in warning
 
 
 def test_get_path() -> None:

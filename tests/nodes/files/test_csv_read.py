@@ -108,9 +108,83 @@ def test_decimal_comma_numbers_are_read_when_asked() -> None:
     from nodes.files._csv_format import infer_columns
 
     rows = [{"amount": "830,50"}, {"amount": "1.234,00"}, {"amount": "12"}, {"amount": ""}]
-    assert infer_columns(["amount"], rows, ",") == {"amount": "number"}
+    assert infer_columns(["amount"], rows, ",") == ({"amount": "number"}, [])
     assert [r["amount"] for r in rows] == [830.5, 1234.0, 12.0, None]
     text_rows = [{"code": "1,5"}, {"code": "abc"}]
-    assert infer_columns(["code"], text_rows, ",") == {"code": "text"}
+    assert infer_columns(["code"], text_rows, ",") == ({"code": "text"}, [])
     plain = [{"amount": "830,50"}]
-    assert infer_columns(["amount"], plain) == {"amount": "text"}
+    assert infer_columns(["amount"], plain) == ({"amount": "text"}, [])
+
+
+def test_an_unclosed_quote_at_the_end_fails_naming_file_and_line(run_node, tmp_path):
+    (tmp_path / "q.csv").write_text('id,note\n1,fine\n2,"oops\n3,lost\n4,lost too\n', encoding="utf-8")
+    run = read(run_node, {"path": "q.csv"})
+    assert run.state is NodeState.FAILED
+    assert str(tmp_path / "q.csv") in run.error
+    assert "quote that starts a value on line 3 is never closed" in run.error
+
+
+def test_an_unclosed_quote_that_swallows_lines_until_a_later_quote_fails(run_node, tmp_path):
+    (tmp_path / "q.csv").write_text('id,note\n1,"oops\n2,lost\n3,"quoted"\n', encoding="utf-8")
+    run = read(run_node, {"path": "q.csv"})
+    assert run.state is NodeState.FAILED
+    assert "q.csv" in run.error and "line 2" in run.error and "lines 2 to 4" in run.error
+
+
+def test_text_after_a_closing_quote_is_reported_on_its_line(run_node, tmp_path):
+    (tmp_path / "q.csv").write_text('id,note\n1,"a "b" c"\n', encoding="utf-8")
+    run = read(run_node, {"path": "q.csv"})
+    assert run.state is NodeState.FAILED and "on line 2" in run.error and '""' in run.error
+
+
+def test_quotes_inside_values_and_multi_line_values_still_read(run_node, tmp_path):
+    (tmp_path / "ok.csv").write_text('id,note\n1,"say ""hi"""\n2,5" screen\n3,"two\nlines"\n',
+                                     encoding="utf-8")
+    table = read(run_node, {"path": "ok.csv"}).ok()["table"]
+    assert [r["note"] for r in table.rows] == ['say "hi"', '5" screen', "two\nlines"]
+
+
+def test_a_column_of_only_point_grouped_values_is_ambiguous_in_a_semicolon_file(run_node, tmp_path):
+    (tmp_path / "eu.csv").write_text("Artikel;Menge;Preis\nA;1.500;830,50\nB;2.250;1.234,00\n",
+                                     encoding="utf-8")
+    run = read(run_node, {"path": "eu.csv", "infer_types": True})
+    table = run.ok()["table"]
+    assert [c.type for c in table.columns] == ["text", "text", "number"]
+    assert [r["Menge"] for r in table.rows] == ["1.500", "2.250"]
+    assert [r["Preis"] for r in table.rows] == [830.5, 1234.0]
+    [warning] = run.logs("warning")
+    assert "'Menge'" in warning and "1.500" in warning
+
+
+def test_decimal_comma_needs_one_value_with_the_comma() -> None:
+    from nodes.files._csv_format import infer_columns
+
+    rows = [{"n": "1.500"}, {"n": "2.250"}]
+    types, warnings = infer_columns(["n"], rows, ",")
+    assert types == {"n": "text"} and [r["n"] for r in rows] == ["1.500", "2.250"]
+    assert len(warnings) == 1 and "'n'" in warnings[0]
+    mixed = [{"n": "1.500"}, {"n": "12"}, {"n": "0,75"}]
+    assert infer_columns(["n"], mixed, ",") == ({"n": "number"}, [])
+    assert [r["n"] for r in mixed] == [1500.0, 12.0, 0.75]
+    chosen = [{"n": "2.5"}]  # a decimal point, though ',' was chosen: left as text
+    assert infer_columns(["n"], chosen, ",") == ({"n": "text"}, [])
+    guessed = [{"n": "2.5"}, {"n": "3"}]  # ',' only assumed from ';': "2.5" can only be 2.5
+    assert infer_columns(["n"], guessed, ",", guessed=True) == ({"n": "number"}, [])
+
+
+@pytest.mark.parametrize("values", [["1e400", "2"], ["nan", "1.5"], ["inf", "1"], ["-1e999"],
+                                    ["1" * 5000]])
+def test_numbers_that_would_become_infinite_or_not_a_number_stay_text(values) -> None:
+    from nodes.files._csv_format import infer_columns
+
+    rows = [{"v": v} for v in values]
+    assert infer_columns(["v"], rows) == ({"v": "text"}, [])
+    assert [r["v"] for r in rows] == values
+
+
+def test_an_unclosed_quote_in_a_large_file_names_its_line(run_node, tmp_path):
+    lines = "".join(f"{i},row {i}\n" for i in range(3, 30_000))
+    (tmp_path / "big.csv").write_text(f'id,note\n1,"unclosed\n{lines}', encoding="utf-8")
+    run = read(run_node, {"path": "big.csv"})
+    assert run.state is NodeState.FAILED
+    assert "big.csv" in run.error and "line 2" in run.error and "quote" in run.error

@@ -1,4 +1,5 @@
-"""The core and files packs: registration, declared specs, and light imports."""
+"""The core and files packs: registration, declared specs, and light imports (the net pack has
+its own test in tests/nodes/net)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from runtime.api import CachePolicy, Capability, node_spec
 CORE = {"core.text_template", "core.set_fields", "core.filter_rows", "core.sort_rows", "core.json_parse",
         "core.json_format", "core.log", "core.delay"}
 FILES = {"files.csv_read", "files.csv_write", "files.read_text", "files.write_text", "files.list_folder",
-         "files.copy", "files.move", "files.delete", "http.request"}
+         "files.copy", "files.move", "files.delete"}
 
 
 def test_importing_the_packs_loads_no_heavy_library():
     code = (
         "import sys\n"
-        "import nodes.core, nodes.files\n"
+        "import nodes.core, nodes.files, nodes.net\n"
         "from runtime.api import Registry\n"
         "registry = Registry.from_entry_points()\n"
         "assert not registry.broken, registry.broken\n"
@@ -42,13 +43,11 @@ def test_every_type_is_registered_with_a_json_spec(registry):
 
 def test_side_effects_are_never_cached_and_readers_are_fingerprinted(registry):
     never = {"core.log", "core.delay", "files.csv_write", "files.write_text", "files.copy", "files.move",
-             "files.delete", "http.request"}
+             "files.delete"}
     fingerprinted = {"files.csv_read", "files.read_text", "files.list_folder"}
     for type_id in CORE | FILES:
         expected = (CachePolicy.NEVER if type_id in never else
                     CachePolicy.FINGERPRINT if type_id in fingerprinted else CachePolicy.PURE)
         assert registry.get(type_id).cache is expected, type_id
-    http = registry.get("http.request")
-    assert {Capability.NETWORK, Capability.CREDENTIALS} <= http.capabilities
     assert Capability.FILES_WRITE in registry.get("files.delete").capabilities
     assert Capability.FILES_READ in registry.get("files.csv_read").capabilities

@@ -8,7 +8,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from nodes.files._common import file_ref
+from nodes._shared.values import file_ref
 from runtime.api import NodeContext, atomic_write_bytes
 
 __all__ = ["media_type", "response_value"]

@@ -200,3 +200,49 @@ def test_a_missing_credential_is_named(run_node, make_runner, base, credentials)
 def test_invalid_settings_are_config_problems(run_node, config):
     with pytest.raises(CompileError):
         run_node("http.request", config)
+
+
+def test_basic_sign_in_registers_the_encoded_pair_so_it_never_reaches_history(run_node, make_runner, base,
+                                                                               server, credentials):
+    import base64
+
+    runner = make_runner(credentials=credentials)
+    encoded = base64.b64encode(f"clerk:{TOKEN}".encode()).decode()
+    basic = {"url": f"{base}/status/403", "auth": "basic", "username": "clerk", "credential": "api_token"}
+    failed = run_node("http.request", basic, runner=runner)
+    assert server.seen[-1]["headers"]["Authorization"] == f"Basic {encoded}"
+    assert failed.state is NodeState.FAILED and "denied for Basic ••••••" in failed.error
+    passed_on = run_node("http.request", {**basic, "fail_on_http_error": False}, runner=runner)
+    assert passed_on.ok()["status"] == 403
+    for run in (failed, passed_on):
+        for text in (run.error, json.dumps(run.events(), default=str), repr(run.live),
+                     str(runner.history.get_run(run.result.run_id))):
+            assert encoded not in text and TOKEN not in text
+
+
+def test_every_derived_secret_form_goes_to_the_context(tmp_path):
+    """The node registers the secret and its base64 forms with `ctx.add_secret` (the runtime redacts
+    registered values everywhere), instead of scrubbing its own messages."""
+    import base64
+
+    from nodes.net.http_request import HttpRequest, HttpRequestConfig
+
+    class Ctx:
+        def __init__(self) -> None:
+            self.added: list[str] = []
+
+        def secret(self, name: str) -> str:
+            return "p+ss/w?rd>"
+
+        def add_secret(self, value: str) -> None:
+            self.added.append(value)
+
+    ctx = Ctx()
+    config = HttpRequestConfig(url="https://example.com", auth="basic", username="ann", credential="c")
+    auth = HttpRequest._sign_in(ctx, config, {})  # type: ignore[arg-type]
+    assert auth is not None
+    pair = b"ann:p+ss/w?rd>"
+    assert {base64.b64encode(pair).decode(), base64.urlsafe_b64encode(pair).decode()} <= set(ctx.added)
+    import nodes.net.http_request as module
+
+    assert not hasattr(module, "_Scrubber")

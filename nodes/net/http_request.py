@@ -8,11 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from nodes.files._common import Text, to_jsonable
-from nodes.files._http_response import response_value
+from nodes._shared.values import Text, as_text, to_jsonable
+from nodes.net._http_response import response_value
 from runtime.api import CachePolicy, Capability, CredentialError, NodeContext, NodeError, NodeType
 
-_MASK = "••••••"
 _AUTH_HEADERS = {"authorization", "proxy-authorization"}
 
 
@@ -94,28 +93,6 @@ def _check_url(url: str) -> None:
         raise ValueError(f"'{url}' is not a web address: it must start with http:// or https://")
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-class _Scrubber:
-    """Removes secrets (and their base64 forms, as in basic sign-in) from text."""
-
-    def __init__(self) -> None:
-        self.secrets: list[str] = []
-
-    def add(self, *values: str) -> None:
-        self.secrets.extend(v for v in values if v)
-        self.secrets.sort(key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, _MASK)
-        return text
-
-
 class HttpRequest(NodeType):
     type_id = "http.request"
     title = "HTTP request"
@@ -139,15 +116,14 @@ class HttpRequest(NodeType):
             raise NodeError("Web address: no address given; type one in or connect the 'url' input")
         try:
             _check_url(raw_url)
-            params = {**config.query, **{str(k): _text(v) for k, v in (inputs.query or {}).items()}}
+            params = {**config.query, **{str(k): as_text(v) for k, v in (inputs.query or {}).items()}}
             url = httpx.URL(raw_url).copy_merge_params(params) if params else httpx.URL(raw_url)
         except (ValueError, httpx.InvalidURL) as exc:
             raise NodeError(f"Web address: {exc}") from None
-        scrub = _Scrubber()
         headers = dict(config.headers)
-        auth = self._sign_in(ctx, config, headers, scrub)
+        auth = self._sign_in(ctx, config, headers)
         content, data = self._body(config, inputs.body, headers)
-        shown = scrub(str(url))
+        shown = str(url)
         try:
             async with httpx.AsyncClient(timeout=config.timeout_s,
                                          follow_redirects=config.follow_redirects) as client:
@@ -158,13 +134,13 @@ class HttpRequest(NodeType):
         except httpx.TooManyRedirects:
             raise NodeError(f"{config.method} {shown}: too many redirects") from None
         except httpx.HTTPError as exc:
-            reason = scrub(str(exc)) or type(exc).__name__
+            reason = str(exc) or type(exc).__name__
             raise NodeError(f"{config.method} {shown}: could not connect ({reason})") from None
         elapsed_ms = response.elapsed.total_seconds() * 1000
         ctx.log.info("%s %s → %d %s (%.0f ms)", config.method, shown, response.status_code,
                      response.reason_phrase, elapsed_ms)
         if response.is_error and config.fail_on_http_error:
-            snippet = " ".join(scrub(response.text[:300]).split())
+            snippet = " ".join(response.text[:300].split())
             raise NodeError(f"{config.method} {shown} failed: HTTP {response.status_code} "
                             f"{response.reason_phrase}" + (f": {snippet}" if snippet else ""))
         body = None if config.method == "HEAD" else response_value(ctx, response)
@@ -172,8 +148,10 @@ class HttpRequest(NodeType):
                                   body=body)
 
     @staticmethod
-    def _sign_in(ctx: NodeContext, config: HttpRequestConfig, headers: dict[str, str],
-                 scrub: _Scrubber) -> Any:
+    def _sign_in(ctx: NodeContext, config: HttpRequestConfig, headers: dict[str, str]) -> Any:
+        """Put the credential where the chosen sign-in wants it. The runtime redacts the secret
+        (registered by `ctx.secret`) and every form derived from it (registered here) from
+        errors, logs and history."""
         if config.auth == "none":
             return None
         name = config.credential.strip()
@@ -181,7 +159,7 @@ class HttpRequest(NodeType):
             secret = ctx.secret(name)
         except CredentialError as exc:
             raise NodeError(f"Credential: {exc}") from None
-        scrub.add(secret)
+        ctx.add_secret(secret)  # ctx.secret registers it too; say so here as well
         if config.auth == "bearer":
             headers["Authorization"] = f"Bearer {secret}"
         elif config.auth == "header":
@@ -190,7 +168,8 @@ class HttpRequest(NodeType):
             import httpx
 
             pair = f"{config.username}:{secret}".encode()
-            scrub.add(base64.b64encode(pair).decode(), base64.urlsafe_b64encode(pair).decode())
+            for encoded in (base64.b64encode(pair), base64.urlsafe_b64encode(pair)):
+                ctx.add_secret(encoded.decode())
             return httpx.BasicAuth(config.username, secret)
         return None
 
@@ -202,11 +181,11 @@ class HttpRequest(NodeType):
         if config.body_format == "form":
             if not isinstance(body, dict):
                 raise NodeError(f"Body: a form needs a record of names and values, not {type(body).__name__}")
-            return None, {str(k): _text(v) for k, v in body.items()}
+            return None, {str(k): as_text(v) for k, v in body.items()}
         if config.body_format == "text":
             if not has_type:
                 headers["Content-Type"] = "text/plain; charset=utf-8"
-            return _text(body).encode("utf-8"), None
+            return as_text(body).encode("utf-8"), None
         try:
             text = json.dumps(body, ensure_ascii=False, allow_nan=False, default=to_jsonable)
         except (TypeError, ValueError) as exc:
