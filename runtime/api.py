@@ -100,6 +100,7 @@ from runtime.node import (
 )
 from runtime.paths import DataPaths, data_paths
 from runtime.ports import PortSpec, PortType, compatible, incompatibility_reason, port_type_of
+from runtime.refactor import collapse_to_subflow, collapse_warnings, expand_subflow
 from runtime.registry import BrokenPlugin, Registry, RegistryError, node_spec
 from runtime.runner import Runner, new_run_id
 from runtime.secrets import CredentialError, CredentialStore, KeyringUnavailable, Redactor
@@ -210,6 +211,8 @@ __all__ = [
     "atomic_write_text",
     "check_flow",
     "coerce_flow_inputs",
+    "collapse_to_subflow",
+    "collapse_warnings",
     "compatible",
     "compile_flow",
     "copy_selection",
@@ -221,6 +224,7 @@ __all__ = [
     "duplicate_edit",
     "encode_value",
     "event_from_dict",
+    "expand_subflow",
     "incompatibility_reason",
     "infer_column_type",
     "load_flow",

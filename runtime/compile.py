@@ -6,6 +6,7 @@ invalid configs, unknown ports, type-mismatched edges, missing required inputs, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -308,6 +309,11 @@ class NodePorts:
     problem: str | None = None
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
+
+
 def resolve_node_ports(
     flow: Flow,
     node_id: str,
@@ -324,8 +330,11 @@ def resolve_node_ports(
     node_type = registry.get(inst.type) if inst is not None else None
     if inst is None or node_type is None:
         return None
-    flow_dir = Path(flow_path).resolve().parent if flow_path else Path.cwd()
-    env = _Environment(flow.signature, flow_dir, (str(Path(flow_path).resolve()),) if flow_path else ())
+    if flow_path:
+        resolved = _resolved(str(flow_path))
+        env = _Environment(flow.signature, resolved.parent, (str(resolved),))
+    else:
+        env = _Environment(flow.signature, Path.cwd(), ())
     problem = None
     try:
         config = node_type.Config.model_validate(_migrated_config(node_type, inst.type_version, inst.config))

@@ -82,8 +82,10 @@ class FlowDocument:
         path: str | os.PathLike[str] | None = None,
         port_lookup: PortLookup | None = None,
         registry: Registry | None = None,
+        copy: bool = True,
     ):
-        self._flow = flow.model_copy(deep=True) if flow is not None else Flow()
+        """`copy=False` hands `flow` over to the document (a flow just loaded from a file)."""
+        self._flow = (flow.model_copy(deep=True) if copy else flow) if flow is not None else Flow()
         self._flow.edges = sorted(set(self._flow.edges))
         for group in self._flow.groups.values():
             group.nodes = sorted(set(group.nodes))
@@ -107,7 +109,7 @@ class FlowDocument:
         cls, path: str | os.PathLike[str], *, registry: Registry | None = None
     ) -> FlowDocument:
         """Load a `.loom` file (raises `FlowFileError`)."""
-        return cls(load_flow(path), path=path, registry=registry)
+        return cls(load_flow(path), path=path, registry=registry, copy=False)
 
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
         """Write the flow atomically to `path` (default: `self.path`) and mark it saved."""

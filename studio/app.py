@@ -39,9 +39,13 @@ def create_window(flows: Sequence[str | Path] = (), *, theme_name: str = "system
     return window
 
 
-def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str = "1600x1000",
-               theme_name: str = "system") -> int:
-    """Open the studio; with `screenshot`, render the window to a PNG and exit."""
+def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str | None = None,
+               theme_name: str | None = None) -> int:
+    """Open the studio; with `screenshot`, render the window to a PNG and exit.
+
+    `theme_name` given (on the command line) wins over the theme saved in the settings;
+    `size` given, or a screenshot, wins over the saved window geometry.
+    """
     if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -50,17 +54,24 @@ def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str
     if missing:
         sys.stderr.write(f"loomwork: no such flow file: {', '.join(missing)}\n")
         return 2
-    window = create_window(flows, theme_name=theme_name)
-    width, _, height = size.partition("x")
-    window.resize(int(width or 1600), int(height or 1000))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if theme_name is not None:  # read by the session feature while the window is built
+        app.setProperty("loomworkThemeExplicit", True)
+    try:
+        window = create_window(flows, theme_name=theme_name or "system")
+    finally:
+        app.setProperty("loomworkThemeExplicit", None)
     window.show()
-    app = QApplication.instance()
+    if size or screenshot:
+        width, _, height = (size or "1600x1000").partition("x")
+        window.resize(int(width or 1600), int(height or 1000))
     for editor in window.editors():
         editor.view.fit_all()
     if screenshot:
-        app.processEvents()
-        for editor in window.editors():
-            editor.view.fit_all()
+        for _ in range(3):  # docks and panels settle their sizes over a few passes
+            app.processEvents()
+            for editor in window.editors():
+                editor.view.fit_all()
         app.processEvents()
         image = window.grab()
         if not image.save(screenshot):

@@ -11,8 +11,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("studio", help="open the flow editor")
     parser.add_argument("flows", nargs="*", metavar="FLOW", help=".loom files to open")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
-    parser.add_argument("--size", default="1600x1000", help="window size for --screenshot (WxH)")
-    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system")
+    parser.add_argument("--size", help="window size, WxH (default for --screenshot: 1600x1000)")
+    parser.add_argument("--theme", choices=("system", "light", "dark"),
+                        help="colour theme (default: the one chosen in the studio)")
     parser.set_defaults(func=_run)
 
 

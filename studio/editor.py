@@ -124,12 +124,19 @@ class FlowEditor(QWidget):
     # ----- selection commands ------------------------------------------------------
 
     def delete_selection(self) -> None:
+        from runtime.api import RemoveGroup, RemoveNote
+        from studio.canvas.items.group_item import GroupItem
+        from studio.canvas.items.note_item import NoteItem
+
         nodes = self.scene.selected_node_ids()
+        notes = sorted(i.note_id for i in self.scene.selectedItems() if isinstance(i, NoteItem))
+        groups = sorted(i.group_id for i in self.scene.selectedItems() if isinstance(i, GroupItem))
         edges = [e for e in self.scene.selected_edges() if e.source not in nodes and e.target not in nodes]
-        edits = [Disconnect(e) for e in edges] + [RemoveNode(n) for n in nodes]
+        edits = [Disconnect(e) for e in edges] + [RemoveGroup(g) for g in groups] + \
+            [RemoveNode(n) for n in nodes] + [RemoveNote(t) for t in notes]
         if edits:
-            count = len(nodes) or len(edges)
-            what = "node" if nodes else "connection"
+            count = len(nodes) or len(edges) or len(notes) or len(groups)
+            what = "node" if nodes else "connection" if edges else "note" if notes else "group"
             self.scene.push(Batch(tuple(edits)), f"Delete {count} {what}{'s' if count != 1 else ''}")
 
     def select_all(self) -> None:

@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         except FlowFileError as exc:
             QMessageBox.warning(self, "Cannot open flow", str(exc))
             return None
-        return self.add_editor(FlowDocument(flow, path=target, registry=self.registry))
+        return self.add_editor(FlowDocument(flow, path=target, registry=self.registry, copy=False))
 
     def open_dialog(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Open flows", "", FLOW_FILTER)
@@ -254,6 +254,8 @@ class MainWindow(QMainWindow):
             if answer == QMessageBox.StandardButton.Save and not self.save_current():
                 return False
         self.undo_group.removeStack(widget.undo)
+        widget.undo.cleanChanged.disconnect()  # the stack's destructor must not call back
+        widget.undo.setClean()
         widget.scene.close()
         self.tabs.removeTab(index)
         widget.deleteLater()

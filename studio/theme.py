@@ -74,8 +74,8 @@ class Theme:
 
     @staticmethod
     def dark() -> Theme:
-        return Theme("dark", "#1e2127", "#262a31", "#30353e", "#2b2f37", "#3d434d", "#e5e7eb",
-                     "#b6bcc6", "#60a5fa", "#7a8394", "#1f2937")
+        return Theme("dark", "#1e2127", "#24282f", "#2f343c", "#2f343d", "#4a515d", "#e5e7eb",
+                     "#c3c8d0", "#60a5fa", "#7a8394", "#1f2937")
 
     def palette(self) -> QPalette:
         """A widget palette matching the theme."""

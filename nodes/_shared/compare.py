@@ -154,6 +154,14 @@ def as_datetime(value: Any) -> dt.datetime | None:
     return result
 
 
+def _number_or_date(value: Any, *, codes: bool = True) -> tuple[str, Any] | None:
+    number = as_number(value, codes=codes)
+    if number is not None:
+        return ("n", number)
+    when = as_datetime(value)
+    return None if when is None else ("d", when)
+
+
 def equality_key(value: Any, ignore_case: bool = False) -> Any:
     """A hashable stand-in: two values are equal (=) exactly when their keys are. None for empty."""
     if is_empty(value):
@@ -165,19 +173,10 @@ def equality_key(value: Any, ignore_case: bool = False) -> Any:
         word = _BOOL_WORDS.get(text.lower())
         if word is not None:
             return ("b", word)
-        number = as_number(text, codes=False)
-        if number is not None:
-            return ("n", number)
-        when = as_datetime(text)
-        if when is not None:
-            return ("d", when)
-        return ("t", text.casefold() if ignore_case else text)
-    number = as_number(value)
-    if number is not None:
-        return ("n", number)
-    when = as_datetime(value)
-    if when is not None:
-        return ("d", when)
+        return _number_or_date(text, codes=False) or ("t", text.casefold() if ignore_case else text)
+    key = _number_or_date(value)
+    if key is not None:
+        return key
     if isinstance(value, (dict, list, tuple, Table)):
         return ("o", _frozen(value))
     text = as_text(value)
@@ -200,16 +199,11 @@ def equal(a: Any, b: Any, ignore_case: bool = False) -> bool:
 def _order_key(value: Any, ignore_case: bool) -> tuple[str, Any] | None:
     if isinstance(value, bool):
         return None
-    number = as_number(value)
-    if number is not None:
-        return ("n", number)
-    when = as_datetime(value)
-    if when is not None:
-        return ("d", when)
-    if isinstance(value, str):
+    key = _number_or_date(value)
+    if key is None and isinstance(value, str):
         text = value.strip()
-        return ("t", text.casefold() if ignore_case else text)
-    return None
+        key = ("t", text.casefold() if ignore_case else text)
+    return key
 
 
 def sort_key(value: Any) -> tuple[int, Any, str]:
@@ -217,12 +211,9 @@ def sort_key(value: Any) -> tuple[int, Any, str]:
     then anything else. Empty values are the caller's to put last."""
     if isinstance(value, bool):
         return (3, int(value), "")
-    number = as_number(value)
-    if number is not None:
-        return (0, number, "")
-    when = as_datetime(value)
-    if when is not None:
-        return (1, when, "")
+    key = _number_or_date(value)
+    if key is not None:
+        return (0 if key[0] == "n" else 1, key[1], "")
     if isinstance(value, str):
         return (2, value.casefold(), value)
     return (4, as_text(value), "")

@@ -8,18 +8,21 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from runtime.api import FileRef, NodeContext, NodeError, PortType
+from nodes._shared.offload import Stop
+from runtime.api import FileRef, NodeContext, NodeError, PortType, atomic_write_bytes
 
 __all__ = [
     "PathInput",
     "check_encoding",
     "decode_text",
+    "encode_text",
     "file_fingerprint",
     "file_size",
     "os_error",
     "pick_path",
     "prepare_target",
     "read_bytes",
+    "replace_file",
 ]
 
 PathInput = Annotated[str | FileRef | None, PortType.ANY]
@@ -49,16 +52,16 @@ def pick_path(ctx: NodeContext, configured: str, given: str | FileRef | None, fi
     return ctx.resolve_path(raw.strip())
 
 
-def file_fingerprint(path: Path, *extra: object) -> str | None:
-    """What a reader's cached result depends on: the file's resolved absolute path, its identity,
-    size and modification time (and `extra`, e.g. options). None when the file cannot be seen."""
+def file_fingerprint(ctx: NodeContext, configured: str, given: str | FileRef | None) -> str | None:
+    """What a file reader's cached result depends on: the file's resolved absolute path (the
+    same relative path in another flow's folder is another file), its identity, size and
+    modification time. None when there is no file to look at (the node then always runs)."""
     try:
-        resolved = path.resolve()
+        resolved = pick_path(ctx, configured, given, "File").resolve()
         info = resolved.stat()
-    except (OSError, RuntimeError):
+    except (NodeError, OSError, RuntimeError):
         return None
-    parts = [str(resolved), str(info.st_ino), str(info.st_size), str(info.st_mtime_ns), *map(str, extra)]
-    return "\0".join(parts)
+    return "\0".join((str(resolved), str(info.st_ino), str(info.st_size), str(info.st_mtime_ns)))
 
 
 def file_size(path: Path) -> int:
@@ -141,6 +144,26 @@ def decode_text(data: bytes, encoding: str, path: Path) -> tuple[str, str]:
             last = exc
     raise NodeError(f"cannot read {path} as {encoding} text: byte {last.start + 1} does not fit "
                     "that encoding; choose another encoding (or 'auto')")
+
+
+def encode_text(text: str, encoding: str, path: Path, suggestion: str = "utf-8") -> bytes:
+    """The text in `encoding`, or a NodeError naming the first character it cannot hold."""
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end]
+        raise NodeError(f"cannot write {path} in {encoding}: the character {bad!r} does not exist in "
+                        f"that encoding; choose {suggestion}") from None
+
+
+def replace_file(path: Path, data: bytes, stop: Stop) -> None:
+    """Write `data` atomically (temporary file, fsync, rename) unless the node was cancelled:
+    the file is then left alone; once begun, it is replaced whole or not at all."""
+    stop.check()
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise os_error(exc, path, "write", writing=True) from None
 
 
 def prepare_target(path: Path, *, create_folders: bool, overwrite: bool = True) -> None:

@@ -19,7 +19,7 @@ from nodes.files._common import (
     read_bytes,
 )
 from nodes.files._csv_format import check_delimiter, infer_columns, parse_rows, sniff_delimiter
-from runtime.api import CachePolicy, Capability, Column, NodeContext, NodeError, NodeType, Table
+from runtime.api import CachePolicy, Capability, Column, NodeContext, NodeType, Table
 
 
 class CsvReadConfig(BaseModel):
@@ -134,10 +134,7 @@ class CsvRead(NodeType):
     Outputs = CsvReadOutputs
 
     def fingerprint(self, ctx: NodeContext, config: CsvReadConfig, inputs: CsvReadInputs) -> str | None:
-        try:
-            return file_fingerprint(pick_path(ctx, config.path, inputs.path, "File"))
-        except NodeError:
-            return None
+        return file_fingerprint(ctx, config.path, inputs.path)
 
     async def run(self, ctx: NodeContext, config: CsvReadConfig, inputs: CsvReadInputs) -> CsvReadOutputs:
         path = pick_path(ctx, config.path, inputs.path, "File")

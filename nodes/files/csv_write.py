@@ -12,17 +12,22 @@ from pydantic import BaseModel, Field, field_validator
 
 from nodes._shared.offload import Stop, checked, offload
 from nodes._shared.values import as_text, file_ref, to_jsonable
-from nodes.files._common import PathInput, check_encoding, os_error, pick_path, prepare_target
+from nodes.files._common import (
+    PathInput,
+    check_encoding,
+    encode_text,
+    pick_path,
+    prepare_target,
+    replace_file,
+)
 from nodes.files._csv_format import check_delimiter
 from runtime.api import (
     CachePolicy,
     Capability,
     FileRef,
     NodeContext,
-    NodeError,
     NodeType,
     Table,
-    atomic_write_bytes,
 )
 
 
@@ -75,18 +80,9 @@ def _write(path: Path, table: Table, config: CsvWriteConfig, stop: Stop) -> None
         writer.writerow(names)
     for row in checked(table.rows, stop):
         writer.writerow([_cell(row.get(n)) for n in names])
-    try:
-        data = buffer.getvalue().encode(config.encoding)
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start:exc.end]
-        raise NodeError(f"cannot write {path} in {config.encoding}: the character {bad!r} does not "
-                        "exist in that encoding; choose utf-8 or utf-8-sig") from None
+    data = encode_text(buffer.getvalue(), config.encoding, path, "utf-8 or utf-8-sig")
     prepare_target(path, create_folders=config.create_folders, overwrite=config.overwrite)
-    stop.check()  # cancelled: leave the file alone; past this point it is replaced whole or not at all
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise os_error(exc, path, "write", writing=True) from None
+    replace_file(path, data, stop)
 
 
 class CsvWrite(NodeType):

@@ -14,7 +14,7 @@ from nodes.files._common import (
     pick_path,
     read_bytes,
 )
-from runtime.api import CachePolicy, Capability, NodeContext, NodeError, NodeType
+from runtime.api import CachePolicy, Capability, NodeContext, NodeType
 
 
 class ReadTextConfig(BaseModel):
@@ -51,10 +51,7 @@ class ReadText(NodeType):
     Outputs = ReadTextOutputs
 
     def fingerprint(self, ctx: NodeContext, config: ReadTextConfig, inputs: ReadTextInputs) -> str | None:
-        try:
-            return file_fingerprint(pick_path(ctx, config.path, inputs.path, "File"))
-        except NodeError:
-            return None
+        return file_fingerprint(ctx, config.path, inputs.path)
 
     async def run(self, ctx: NodeContext, config: ReadTextConfig, inputs: ReadTextInputs) -> ReadTextOutputs:
         path = pick_path(ctx, config.path, inputs.path, "File")

@@ -10,8 +10,17 @@ from pydantic import BaseModel, Field, field_validator
 
 from nodes._shared.offload import BYTES_INLINE, Stop, offload
 from nodes._shared.values import Text, file_ref
-from nodes.files._common import PathInput, check_encoding, file_size, os_error, pick_path, prepare_target
-from runtime.api import CachePolicy, Capability, FileRef, NodeContext, NodeError, NodeType, atomic_write_bytes
+from nodes.files._common import (
+    PathInput,
+    check_encoding,
+    encode_text,
+    file_size,
+    os_error,
+    pick_path,
+    prepare_target,
+    replace_file,
+)
+from runtime.api import CachePolicy, Capability, FileRef, NodeContext, NodeType
 
 
 class WriteTextConfig(BaseModel):
@@ -73,12 +82,7 @@ class WriteText(NodeType):
 
 def _write(path: Path, text: str, config: WriteTextConfig, stop: Stop) -> bool:
     """Encode and (atomically) write or append the text; True when it was added to existing text."""
-    try:
-        data = text.encode(config.encoding)
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start:exc.end]
-        raise NodeError(f"cannot write {path} in {config.encoding}: the character {bad!r} does not "
-                        "exist in that encoding; choose utf-8") from None
+    data = encode_text(text, config.encoding, path)
     prepare_target(path, create_folders=config.create_folders, overwrite=config.overwrite or config.append)
     existing = b""
     if config.append and os.path.exists(path):
@@ -88,9 +92,5 @@ def _write(path: Path, text: str, config: WriteTextConfig, stop: Stop) -> bool:
             raise os_error(exc, path, "read") from None
         if existing and not text.startswith("\ufeff"):
             data = _without_bom(data)
-    stop.check()  # cancelled: leave the file alone; past this point it is replaced whole or not at all
-    try:
-        atomic_write_bytes(path, existing + data)
-    except OSError as exc:
-        raise os_error(exc, path, "write", writing=True) from None
+    replace_file(path, existing + data, stop)
     return bool(existing)

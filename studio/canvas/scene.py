@@ -10,8 +10,8 @@ from collections.abc import Hashable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPen, QUndoStack
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtGui import QColor, QPen, QPixmapCache, QUndoStack
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from runtime.api import (
     Connect,
@@ -35,10 +35,16 @@ from runtime.api import (
 )
 from studio.canvas.items.edge_item import EdgeItem, bezier
 from studio.canvas.items.node_item import NodeItem, NodeLook, PortHit
+from studio.icons import node_icon_name
 from studio.theme import Theme
 from studio.undo import push_edit
 
 __all__ = ["FlowScene"]
+
+FAR_ZOOM = 0.3
+"""Below this zoom nodes are drawn as coloured blocks (see NodeItem.paint)."""
+PIXMAP_CACHE_KB = 256 * 1024
+"""Room for the cached pictures of the visible nodes (Qt's default of 10 MB thrashes)."""
 
 
 class FlowScene(QGraphicsScene):
@@ -60,6 +66,9 @@ class FlowScene(QGraphicsScene):
         self._drag_from: PortHit | None = None
         self._drag_line: QGraphicsPathItem | None = None
         self._press_positions: dict[str, QPointF] = {}
+        self._cache_mode = QGraphicsItem.CacheMode.ItemCoordinateCache
+        if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
+            QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self._rebuild()
         self._unsubscribe = document.subscribe(self._on_event)
@@ -69,6 +78,15 @@ class FlowScene(QGraphicsScene):
 
     def close(self) -> None:
         self._unsubscribe()
+
+    def set_theme(self, theme: Theme) -> None:
+        """Repaint in `theme`: every item with a `theme` attribute gets it (views draw the grid)."""
+        self.theme = theme
+        for item in self.items():
+            if hasattr(item, "theme"):
+                item.theme = theme
+                item.update()
+        self.update()
 
     def look_for(self, node_id: str) -> NodeLook:
         inst = self.document.flow.nodes[node_id]
@@ -87,7 +105,8 @@ class FlowScene(QGraphicsScene):
         return NodeLook(inst.title or node_type.title, node_type.title, node_type.category,
                         list(resolved.inputs.values()), list(resolved.outputs.values()),
                         problem=resolved.problem, disabled=inst.settings.disabled,
-                        pinned=inst.pinned is not None)
+                        pinned=inst.pinned is not None,
+                        icon=node_icon_name(inst.type, node_type.category, node_type.icon))
 
     def _rebuild(self) -> None:
         for item in list(self.nodes.values()):
@@ -100,9 +119,28 @@ class FlowScene(QGraphicsScene):
         for edge in flow.edges:
             self._add_edge(edge)
 
+    def set_zoom(self, zoom: float) -> None:
+        """Nodes are cached as item pixmaps up to 100 % zoom on ordinary screens (fast when
+        many are visible), and per device pixel when zoomed in or on high-DPI screens."""
+        if zoom < FAR_ZOOM:  # nodes are plain blocks: painting beats caching
+            mode = QGraphicsItem.CacheMode.NoCache
+        elif zoom > 1.0 or self._device_ratio() > 1.0:
+            mode = QGraphicsItem.CacheMode.DeviceCoordinateCache
+        else:
+            mode = QGraphicsItem.CacheMode.ItemCoordinateCache
+        if mode != self._cache_mode:
+            self._cache_mode = mode
+            for item in self.nodes.values():
+                item.set_cache_mode(mode)
+
+    def _device_ratio(self) -> float:
+        views = self.views()
+        return views[0].devicePixelRatioF() if views else 1.0
+
     def _add_node(self, node_id: str) -> None:
         inst = self.document.flow.nodes[node_id]
         item = NodeItem(node_id, self.look_for(node_id), self.theme)
+        item.set_cache_mode(self._cache_mode)
         item.setPos(inst.layout.x, inst.layout.y)
         self.addItem(item)
         self.nodes[node_id] = item

@@ -59,6 +59,7 @@ class FlowView(QGraphicsView):
         else:
             self.scale(scale, scale)
         self.zoom_changed.emit(self.zoom)
+        self.flow_scene.set_zoom(self.zoom)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
@@ -88,6 +89,7 @@ class FlowView(QGraphicsView):
             self.set_zoom(MIN_ZOOM)
             self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom)
+        self.flow_scene.set_zoom(self.zoom)
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the view by (dx, dy) pixels."""

@@ -85,6 +85,7 @@ def test_dragging_nodes_is_one_undo_step(window, qtbot) -> None:
     editor = window.open_path(EXAMPLES / "approval_routing.loom")
     editor.view.fit_all()
     item = editor.scene.nodes["n_rlog0001"]
+    original = editor.document.flow.nodes["n_rlog0001"].layout.x
     start = editor.view.mapFromScene(item.mapToScene(QPointF(60, 10)))
     viewport = editor.view.viewport()
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
@@ -93,9 +94,9 @@ def test_dragging_nodes_is_one_undo_step(window, qtbot) -> None:
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=start + QPoint(50, 40))
     assert editor.undo.count() == 1
     moved = editor.document.flow.nodes["n_rlog0001"].layout
-    assert (moved.x, moved.y) != (1120, 0)
+    assert moved.x != original
     editor.undo.undo()
-    assert (editor.document.flow.nodes["n_rlog0001"].layout.x, item.pos().x()) == (1120, 1120)
+    assert (editor.document.flow.nodes["n_rlog0001"].layout.x, item.pos().x()) == (original, original)
 
 
 def test_copy_paste_gives_new_ids(window) -> None:

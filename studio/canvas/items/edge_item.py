@@ -40,6 +40,7 @@ class EdgeItem(QGraphicsPathItem):
         spec = source.port_spec(edge.source_port, True)
         self.color = port_color(spec.type.value) if spec is not None else QColor(theme.edge)
         self._pen = QPen(self.color, 2.0)
+        self._pen.setCosmetic(True)  # 2 screen pixels at any zoom, and much cheaper to stroke
         self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.setPen(self._pen)
         source.edges.add(self)

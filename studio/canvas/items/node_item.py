@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from runtime.api import PortSpec
+from studio.icons import category_icon_name
+from studio.icons import pixmap as icon_pixmap
 from studio.theme import Theme, category_color, port_color
 
 if TYPE_CHECKING:
@@ -22,6 +25,9 @@ ROW = 22.0
 PAD = 8.0
 PORT_R = 5.0
 MIN_WIDTH = 180.0
+FAR_LOD = 0.3
+ICON = 16.0  # the type's icon at the header's left
+ICON_SPACE = ICON + 6
 
 
 @dataclass(slots=True)
@@ -37,6 +43,7 @@ class NodeLook:
     problem: str | None = None
     disabled: bool = False
     pinned: bool = False
+    icon: str = ""  # a studio.icons name; "" shows the category's icon
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +75,20 @@ class NodeItem(QGraphicsItem):
         self.edges: set[EdgeItem] = set()
         self.highlight_ports: dict[tuple[str, bool], bool] = {}
         self.state_badge: tuple[str, QColor] | None = None
+        self._texts: tuple[QStaticText, list[QStaticText]] | None = None
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
-        self.setAcceptHoverEvents(True)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.set_look(look)
+
+    def set_cache_mode(self, mode: QGraphicsItem.CacheMode) -> None:
+        """How the node is cached: in item coordinates (fastest; the scene uses it up to 100 %
+        zoom on ordinary screens) or in device coordinates (crisp at any zoom and DPI)."""
+        if mode == QGraphicsItem.CacheMode.ItemCoordinateCache:
+            rect = self.boundingRect()  # at the item's own size: Qt does not scale it back
+            self.setCacheMode(mode, QSize(math.ceil(rect.width()), math.ceil(rect.height())))
+        else:
+            self.setCacheMode(mode)
 
     # ----- geometry ----------------------------------------------------------------
 
@@ -83,26 +98,34 @@ class NodeItem(QGraphicsItem):
         self.look = look
         widest_in = max((_PORT_METRICS.horizontalAdvance(p.title) for p in look.inputs), default=0)
         widest_out = max((_PORT_METRICS.horizontalAdvance(p.title) for p in look.outputs), default=0)
-        self.width = max(MIN_WIDTH, _TITLE_METRICS.horizontalAdvance(look.title) + 48,
+        self.width = max(MIN_WIDTH, _TITLE_METRICS.horizontalAdvance(look.title) + 48 + ICON_SPACE,
                          widest_in + widest_out + 48)
         rows = max(len(look.inputs), len(look.outputs), 1)
         self.height = HEADER + rows * ROW + PAD
-        self._title_text = QStaticText(_TITLE_METRICS.elidedText(look.title, Qt.TextElideMode.ElideRight,
-                                                                  self.width - 24))
-        self._title_text.prepare(font=_TITLE_FONT)
-        self._port_texts = [(QStaticText(p.title), p) for p in look.inputs] + \
-                           [(QStaticText(p.title), p) for p in look.outputs]
-        for text, _p in self._port_texts:
-            text.prepare(font=_PORT_FONT)
+        self._texts = None  # laid out on first paint
         self._in_index = {p.id: i for i, p in enumerate(look.inputs)}
         self._out_index = {p.id: i for i, p in enumerate(look.outputs)}
         tip = f"{look.title}\n{look.type_title} · {look.category}"
         if look.problem:
             tip += f"\n⚠ {look.problem}"
         self.setToolTip(tip)
+        if self.cacheMode() == QGraphicsItem.CacheMode.ItemCoordinateCache:
+            self.set_cache_mode(self.cacheMode())  # the cache pixmap follows the new size
         self.update()
         for edge in list(self.edges):
             edge.update_path()
+
+    def _static_texts(self) -> tuple[QStaticText, list[QStaticText]]:
+        if self._texts is None:
+            look = self.look
+            title = QStaticText(_TITLE_METRICS.elidedText(look.title, Qt.TextElideMode.ElideRight,
+                                                          self.width - 24 - ICON_SPACE))
+            title.prepare(font=_TITLE_FONT)
+            ports = [QStaticText(p.title) for p in (*look.inputs, *look.outputs)]
+            for text in ports:
+                text.prepare(font=_PORT_FONT)
+            self._texts = (title, ports)
+        return self._texts
 
     def boundingRect(self) -> QRectF:
         return QRectF(-PORT_R - 2, -4, self.width + 2 * PORT_R + 4, self.height + 8)
@@ -160,7 +183,7 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(0, 0, self.width, self.height)
         header_color = QColor("#9ca3af") if look.missing else category_color(look.category)
         selected = self.isSelected()
-        if lod < 0.3:  # far away: a coloured block is all that can be seen
+        if lod < FAR_LOD:  # far away: a coloured block is all that can be seen
             painter.fillRect(rect, header_color if not selected else QColor(theme.selection))
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -181,7 +204,11 @@ class NodeItem(QGraphicsItem):
         painter.fillRect(QRectF(0.5, HEADER / 2, self.width - 1, HEADER / 2 + 0.5), header_color)
         painter.setFont(_TITLE_FONT)
         painter.setPen(QColor("#ffffff"))
-        painter.drawStaticText(QPointF(10, (HEADER - _TITLE_METRICS.height()) / 2), self._title_text)
+        scale = max(1.0, round(lod * painter.device().devicePixelRatioF() * 2) / 2)  # crisp when zoomed
+        painter.drawPixmap(QPointF(9, (HEADER - ICON) / 2), icon_pixmap(
+            look.icon or category_icon_name(look.category), int(ICON), "#ffffff", scale))
+        painter.drawStaticText(QPointF(10 + ICON_SPACE, (HEADER - _TITLE_METRICS.height()) / 2),
+                               self._static_texts()[0])
         if look.pinned:
             painter.drawText(QRectF(self.width - 22, 0, 18, HEADER), Qt.AlignmentFlag.AlignCenter, "📌")
         if self.state_badge is not None:
@@ -198,11 +225,11 @@ class NodeItem(QGraphicsItem):
             y = HEADER + ROW * index
             painter.setPen(text_pen)
             painter.drawStaticText(QPointF(PORT_R + 6, y + (ROW - _PORT_METRICS.height()) / 2),
-                                   self._port_texts[index][0])
+                                   self._static_texts()[1][index])
         offset = len(look.inputs)
         for index, spec in enumerate(look.outputs):
             y = HEADER + ROW * index
-            text = self._port_texts[offset + index][0]
+            text = self._static_texts()[1][offset + index]
             width = _PORT_METRICS.horizontalAdvance(spec.title)
             painter.setPen(text_pen)
             painter.drawStaticText(QPointF(self.width - PORT_R - 6 - width,

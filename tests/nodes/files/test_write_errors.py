@@ -34,7 +34,8 @@ def test_writing_deeper_below_a_file_names_that_file(run_node, tmp_path):
 def test_a_missing_folder_is_named_and_the_option_mentioned(run_node, tmp_path):
     run = run_node("files.csv_write", {"path": "no/x.csv", "create_folders": False}, {"table": TABLE})
     assert run.state is NodeState.FAILED
-    assert f"the folder {tmp_path / 'no'} does not exist" in run.error and "Create missing folders" in run.error
+    assert f"the folder {tmp_path / 'no'} does not exist" in run.error
+    assert "Create missing folders" in run.error
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")

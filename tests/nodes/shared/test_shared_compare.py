@@ -47,10 +47,12 @@ def test_rules(value: Any, op: str, constant: Any, expected: bool | None) -> Non
 
 @pytest.mark.parametrize(("value", "op", "constant", "expected"),
                          [r for r in RULES if r[1] not in ("starts_with",)])
-def test_if_and_filter_rows_agree(run_node, value: Any, op: str, constant: Any, expected: bool | None) -> None:
+def test_if_and_filter_rows_agree(run_node, value: Any, op: str, constant: Any,
+                                  expected: bool | None) -> None:
     """The regression: "00123" = 123 was true in If but false in Filter rows, "1,234" = 1234 only
     in If, and an impossible comparison failed the run in If but only warned in Filter rows."""
-    branch = run_node("control.if", {"field": "x", "operator": op, "value": constant}, {"value": {"x": value}})
+    branch = run_node("control.if", {"field": "x", "operator": op, "value": constant},
+                      {"value": {"x": value}})
     table = Table.from_records([{"x": value}])
     kept = run_node("core.filter_rows", {"conditions": [{"column": "x", "op": op, "value": constant}]},
                     {"table": table})
@@ -67,7 +69,8 @@ def test_if_and_filter_rows_agree(run_node, value: Any, op: str, constant: Any, 
 
 def test_switch_equals_follows_the_same_rules(run_node) -> None:
     cases = [{"id": "case_1", "value": 123}, {"id": "case_2", "value": 1234}]
-    routed = {v: next(iter(run_node("control.switch", {"field": "x", "cases": cases}, {"value": {"x": v}}).ok()))
+    config = {"field": "x", "cases": cases}
+    routed = {v: next(iter(run_node("control.switch", config, {"value": {"x": v}}).ok()))
               for v in ("00123", "1,234", "123")}
     assert routed == {"00123": "default", "1,234": "case_2", "123": "case_1"}
 

@@ -12,6 +12,7 @@ import pytest
 from nodes._shared.values import Text, as_text, to_jsonable
 
 NODES = Path(__file__).resolve().parents[3] / "nodes"
+HELPERS = {"Text", "_to_text", "to_jsonable", "_text", "as_text", "_Scrubber", "file_ref"}
 
 
 def test_no_pack_defines_its_own_text_or_json_helpers() -> None:
@@ -26,8 +27,7 @@ def test_no_pack_defines_its_own_text_or_json_helpers() -> None:
                 names = [node.name]
             elif isinstance(node, ast.Assign):
                 names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-            found += [f"{path.relative_to(NODES)}: {n}" for n in names
-                      if n in {"Text", "_to_text", "to_jsonable", "_text", "as_text", "_Scrubber", "file_ref"}]
+            found += [f"{path.relative_to(NODES)}: {n}" for n in names if n in HELPERS]
     assert not found
 
 

@@ -1,0 +1,52 @@
+"""Small shared pieces of the inspector's look: colours, muted and error labels, headings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
+
+__all__ = ["ERROR_COLOR", "REQUIRED_MARK", "error_label", "heading_label", "muted_label", "small_font"]
+
+ERROR_COLOR = "#d14343"
+REQUIRED_MARK = f' <span style="color:{ERROR_COLOR}">*</span>'
+
+
+def small_font(widget: QWidget, scale: float = 0.9) -> QFont:
+    font = QFont(widget.font())
+    size = font.pointSizeF()
+    if size > 0:
+        font.setPointSizeF(max(7.0, size * scale))
+    return font
+
+
+def muted_label(text: str, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
+    """Secondary text (help, type ids) in the palette's placeholder colour."""
+    label = QLabel(text, parent)
+    label.setWordWrap(wrap)
+    label.setFont(small_font(label))
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
+    label.setPalette(palette)
+    return label
+
+
+def error_label(parent: QWidget | None = None) -> QLabel:
+    """A red, wrapped message; hidden until it has text."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setFont(small_font(label, 0.95))
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
+
+
+def heading_label(text: str, parent: QWidget | None = None, scale: float = 1.0) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setBold(True)
+    if scale != 1.0 and font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
