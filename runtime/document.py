@@ -144,7 +144,7 @@ class FlowDocument:
 
     def use_registry(self, registry: Registry) -> None:
         """Check ports on connect against the static ports of `registry`'s node types."""
-        self.port_lookup = registry_port_lookup(lambda: self._flow, registry)
+        self.port_lookup = registry_port_lookup(lambda: self, registry)
 
     def incoming(self, node_id: str) -> list[Edge]:
         """Edges into a node, sorted (O(in-degree))."""

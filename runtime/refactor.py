@@ -95,6 +95,9 @@ def _check_selection(flow: Flow, node_ids: Iterable[str]) -> list[str]:
                             "leave it out of the selection")
     inside = set(chosen)
     # an outside node both fed by the selection and feeding it would make a cycle
+    targets: dict[str, list[str]] = {}
+    for edge in flow.edges:
+        targets.setdefault(edge.source, []).append(edge.target)
     downstream: set[str] = set()
     stack = [e.target for e in flow.edges if e.source in inside and e.target not in inside]
     while stack:
@@ -102,7 +105,7 @@ def _check_selection(flow: Flow, node_ids: Iterable[str]) -> list[str]:
         if nid in downstream or nid in inside:
             continue
         downstream.add(nid)
-        stack.extend(e.target for e in flow.edges if e.source == nid)
+        stack.extend(targets.get(nid, ()))
     for edge in flow.edges:
         if edge.target in inside and edge.source in downstream:
             node = flow.nodes[edge.source]

@@ -143,10 +143,13 @@ class FlowEditor(QWidget):
         self.scene.select_nodes(self.document.flow.nodes)
 
     def copy(self) -> bool:
+        from studio.canvas.items.note_item import NoteItem
+
         nodes = self.scene.selected_node_ids()
-        if not nodes:
+        notes = sorted(i.note_id for i in self.scene.selectedItems() if isinstance(i, NoteItem))
+        if not nodes and not notes:
             return False
-        snippet = copy_selection(self.document.flow, nodes)
+        snippet = copy_selection(self.document.flow, nodes, notes)
         text = json.dumps(snippet, indent=2, ensure_ascii=False)
         mime = QMimeData()
         mime.setText(text)

@@ -297,7 +297,9 @@ class Executor:
                 except ValidationError as exc:
                     raise NodeError(validation_message(exc, "input")) from None
             extra: str | None = ""
-            if policy is not CachePolicy.PURE:  # what the node reads from outside the flow
+            if policy is CachePolicy.FINGERPRINT:  # a reader checks its source: off the loop
+                extra = await asyncio.to_thread(node_type.fingerprint, ctx, node.config, inputs)
+            elif policy is CachePolicy.NEVER:  # e.g. a flow input's value: cheap
                 extra = node_type.fingerprint(ctx, node.config, inputs)
             cacheable = policy is CachePolicy.PURE or (
                 policy is CachePolicy.FINGERPRINT and extra is not None)

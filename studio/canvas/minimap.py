@@ -9,7 +9,7 @@ drawn on top on each paint; clicking or dragging in the minimap pans the view th
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap, QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from runtime.api import DirtyChanged, Registry
@@ -18,7 +18,7 @@ from studio.theme import category_color
 
 __all__ = ["Minimap"]
 
-THROTTLE_MS = 120
+THROTTLE_MS = 150
 INSET = 8.0
 DEFAULT_SIZE = (180.0, 60.0)
 
@@ -44,6 +44,7 @@ class Minimap(QWidget):
         self._scale = 1.0
         self._origin = QPointF()
         self.rebuilds = 0
+        self._stale = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(THROTTLE_MS)
@@ -60,8 +61,17 @@ class Minimap(QWidget):
     # ----- following the document and the view ---------------------------------------
 
     def _on_event(self, event: object) -> None:
-        if not isinstance(event, DirtyChanged) and not self._timer.isActive():
+        if isinstance(event, DirtyChanged):
+            return
+        if not self.isVisible():  # a hidden tab or minimap catches up when shown
+            self._stale = True
+        elif not self._timer.isActive():
             self._timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.rebuild()
+        super().showEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.view and event.type() == QEvent.Type.Resize:
@@ -85,6 +95,7 @@ class Minimap(QWidget):
     def rebuild(self) -> None:
         """Redraw the cached picture of the flow (called throttled after document changes)."""
         self._timer.stop()
+        self._stale = False
         self.rebuilds += 1
         flow = self.document.flow
         items = self.scene.nodes

@@ -131,7 +131,8 @@ class FlowView(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+        editing = self.scene() is not None and self.scene().focusItem() is not None
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and not editing:
             self._space = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
             return

@@ -47,6 +47,8 @@ def test_add_note_then_drag_it_is_one_undo_step(window, qtbot) -> None:
     assert note_id in editor.document.flow.notes
     item = annotations_of(editor).notes[note_id]
     assert item.isSelected() and item.scene() is editor.scene
+    center = editor.view.mapToScene(editor.view.viewport().rect().center())
+    assert (item.sceneBoundingRect().center() - center).manhattanLength() < 10
     before = editor.undo.count()
     x0, y0 = editor.document.flow.notes[note_id].x, editor.document.flow.notes[note_id].y
     _drag(qtbot, editor, _at(editor, item, 60, 40), QPoint(80, 50))
@@ -79,7 +81,10 @@ def test_edit_note_text_in_place(window, qtbot) -> None:
     qtbot.mouseDClick(editor.view.viewport(), Qt.MouseButton.LeftButton, pos=_at(editor, item, 60, 40))
     assert item.editing
     before = editor.undo.count()
-    qtbot.keyClicks(editor.view, "Check totals")
+    qtbot.keyClicks(editor.view, "Check totals!")
+    qtbot.keyClick(editor.view, Qt.Key.Key_Backspace)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Delete)  # edits the text; does not delete the note
+    assert note_id in editor.document.flow.notes and item.editing
     qtbot.keyClick(editor.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not item.editing
     assert editor.document.flow.notes[note_id].text == "Check totals"

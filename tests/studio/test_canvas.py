@@ -136,3 +136,20 @@ def test_screenshot_of_example_is_not_blank(tmp_path: Path) -> None:
     assert image.width() == 1200
     colors = {image.pixel(x, y) for x in range(0, 1200, 7) for y in range(0, 800, 7)}
     assert len(colors) > 20
+
+
+def test_auto_layout_leaves_no_overlapping_nodes(window) -> None:
+    from runtime.api import MoveNodes
+
+    editor = window.open_path(EXAMPLES / "merge_supplier_invoices.loom")
+    editor.scene.push(MoveNodes(tuple((n, 0, 0) for n in editor.document.flow.nodes)), "pile up")
+    editor.auto_layout()
+    rects = [item.sceneBoundingRect() for item in editor.scene.nodes.values()]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), (a, b)
+    edges = editor.document.flow.edges
+    layout = {n: editor.document.flow.nodes[n].layout.x for n in editor.document.flow.nodes}
+    assert all(layout[e.source] < layout[e.target] for e in edges)
+    editor.undo.undo()
+    assert {editor.document.flow.nodes[n].layout.x for n in layout} == {0}

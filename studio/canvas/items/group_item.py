@@ -108,7 +108,7 @@ class GroupItem(QGraphicsItem):
         rect = self._rect
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         body = QColor(color)
-        body.setAlpha(26)
+        body.setAlpha(44 if self.theme.name == "dark" else 26)
         edge = QColor(color)
         edge.setAlpha(150)
         pen = QPen(QColor(self.theme.selection), 2.5) if self.isSelected() else QPen(edge, 1.5)
