@@ -132,6 +132,14 @@ class FlowScene(QGraphicsScene):
             self._cache_mode = mode
             for item in self.nodes.values():
                 item.set_cache_mode(mode)
+            for edge in self.edges.values():
+                edge.setCacheMode(self._edge_cache_mode())
+
+    def _edge_cache_mode(self) -> QGraphicsItem.CacheMode:
+        """Edges share the nodes' item cache in the middle zoom range, else paint directly."""
+        if self._cache_mode == QGraphicsItem.CacheMode.ItemCoordinateCache:
+            return QGraphicsItem.CacheMode.ItemCoordinateCache
+        return QGraphicsItem.CacheMode.NoCache
 
     def _device_ratio(self) -> float:
         views = self.views()
@@ -150,6 +158,7 @@ class FlowScene(QGraphicsScene):
         if source is None or target is None:
             return
         item = EdgeItem(edge, source, target, self.theme)
+        item.setCacheMode(self._edge_cache_mode())
         self.addItem(item)
         self.edges[edge] = item
 
