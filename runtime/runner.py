@@ -10,7 +10,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,15 +113,22 @@ class Runner:
         run_id: str | None = None,
         keep_outputs: bool = False,
         plan: Plan | None = None,
+        only_node: str | None = None,
+        before_node: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
     ) -> RunResult:
         """Run `flow` once. Raises CompileError / FlowInputError before anything runs.
 
         Pass `plan` (from `compile`) to skip compiling a flow that has not changed.
+        `only_node` runs that one node with its inputs from the last results (or pinned
+        data) of the nodes before it; `before_node(node_id, inputs)` is awaited before each
+        node starts (breakpoints).
         """
         if plan is None:
             plan = self.compile(flow, flow_path)
+        if only_node is not None:
+            from_node = only_node
         if from_node is not None and from_node not in plan.nodes:
-            raise FlowInputError(f"--from: there is no node '{from_node}' in this flow")
+            raise FlowInputError(f"there is no node '{from_node}' in this flow")
         values = coerce_flow_inputs(flow.inputs, inputs or {}, from_text=inputs_are_text,
                                     base=Path.cwd(), defaults_base=plan.flow_dir)
         run_id = run_id or new_run_id()
@@ -144,7 +151,8 @@ class Runner:
             credentials=self.credentials, redactor=redactor, cache=cache, flow_key=flow_key,
             flow_inputs=values, use_cache=use_cache, rerun_from=from_node,
             max_concurrency=self.max_concurrency, compile_subflow=self._compile_subflow,
-            trigger=trigger, keep_outputs=keep_outputs,
+            trigger=trigger, keep_outputs=keep_outputs, stop_after=only_node,
+            before_node=before_node,
         )
         self._active[run_id] = executor
         result: RunResult | None = None

@@ -40,7 +40,7 @@ def create_window(flows: Sequence[str | Path] = (), *, theme_name: str = "system
 
 
 def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str | None = None,
-               theme_name: str | None = None) -> int:
+               theme_name: str | None = None, run: bool = False, run_timeout_s: float = 300) -> int:
     """Open the studio; with `screenshot`, render the window to a PNG and exit.
 
     `theme_name` given (on the command line) wins over the theme saved in the settings;
@@ -67,6 +67,8 @@ def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str
         window.resize(int(width or 1600), int(height or 1000))
     for editor in window.editors():
         editor.view.fit_all()
+    if run:
+        _run_and_wait(window, run_timeout_s)
     if screenshot:
         for _ in range(3):  # docks and panels settle their sizes over a few passes
             app.processEvents()
@@ -80,3 +82,22 @@ def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str
         window.close()
         return 0
     return app.exec()
+
+
+def _run_and_wait(window: MainWindow, timeout_s: float) -> None:
+    """Run the current flow in the studio and wait until the run ends (for --run)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from studio.features.run import controller_of
+
+    controller = controller_of(window)
+    loop = QEventLoop()
+    controller.run_finished.connect(lambda _result: loop.quit())
+    controller.client.invalid.connect(lambda _message: loop.quit())
+    controller.ask_inputs = lambda _parent, _declared, last: dict(last)  # use the defaults
+    if not controller.run():
+        return
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    for overlay in controller.overlays.values():
+        overlay.apply()

@@ -12,6 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("flows", nargs="*", metavar="FLOW", help=".loom files to open")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
     parser.add_argument("--size", help="window size, WxH (default for --screenshot: 1600x1000)")
+    parser.add_argument("--run", action="store_true",
+                        help="run the (first) flow in the studio; with --screenshot, shoot when it ends")
     parser.add_argument("--theme", choices=("system", "light", "dark"),
                         help="colour theme (default: the one chosen in the studio)")
     parser.set_defaults(func=_run)
@@ -20,4 +22,5 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from studio.app import run_studio
 
-    return run_studio(args.flows, screenshot=args.screenshot, size=args.size, theme_name=args.theme)
+    return run_studio(args.flows, screenshot=args.screenshot, size=args.size, theme_name=args.theme,
+                      run=args.run)

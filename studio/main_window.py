@@ -34,6 +34,7 @@ FEATURES = (
     "studio.features.quick_add",
     "studio.features.session",
     "studio.features.arrange",
+    "studio.features.run",
 )
 """Feature modules; each has `install(window)` and hooks into the signals below."""
 

@@ -19,7 +19,7 @@ import hashlib
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,8 @@ class Executor:
         node_prefix: str = "",
         keep_outputs: bool = False,
         ancestry: tuple[Path, ...] = (),
+        stop_after: str | None = None,
+        before_node: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
     ):
         self.plan = plan
         self.run_id = run_id
@@ -120,6 +122,8 @@ class Executor:
         self.subflow_plans: dict[Path, Plan] = {}
         self.cancelled = False
         self._rerun = plan.descendants(rerun_from) if rerun_from else None
+        self._beyond = plan.descendants(stop_after) - {stop_after} if stop_after else frozenset()
+        self.before_node = before_node
         self._outputs: dict[str, dict[str, Any] | None] = {}
         self._keys: dict[str, str] = {}
         self._attempts: dict[str, int] = {}
@@ -271,6 +275,8 @@ class Executor:
                 raise _Skip("the run stopped after a failure")
             if node.settings.disabled:
                 raise _Skip("the node is disabled")
+            if nid in self._beyond:
+                raise _Skip("not part of this run (only the selected node runs)")
             values, upstream = self._gather_inputs(node)
         except _Skip as skip:
             outcome.state = NodeState.SKIPPED
@@ -283,6 +289,10 @@ class Executor:
             self._complete(node, outcome, decode_value(node.pinned), 0.0, key, key, pinned=True)
             return
 
+        if self.before_node is not None:  # a breakpoint or single-stepping may pause here
+            await self.before_node(nid, values)
+            if self.cancelled:
+                raise asyncio.CancelledError()
         ctx = RunContext(self, nid)
         node_type = node.node_type
         policy = node_type.cache

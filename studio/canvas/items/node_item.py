@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from studio.theme import Theme, category_color, port_color
 if TYPE_CHECKING:
     from studio.canvas.items.edge_item import EdgeItem
 
-__all__ = ["NodeItem", "NodeLook", "PortHit"]
+__all__ = ["PROBLEM_COLORS", "RUN_COLORS", "NodeItem", "NodeLook", "PortHit", "RunMark"]
 
 HEADER = 30.0
 ROW = 22.0
@@ -28,6 +29,8 @@ MIN_WIDTH = 180.0
 FAR_LOD = 0.3
 ICON = 16.0  # the type's icon at the header's left
 ICON_SPACE = ICON + 6
+PROBLEM_COLORS = {"error": "#e0565b", "warning": "#e39b17"}
+"""Outline colours of nodes with validation problems (see `NodeItem.set_problems`)."""
 
 
 @dataclass(slots=True)
@@ -44,6 +47,22 @@ class NodeLook:
     disabled: bool = False
     pinned: bool = False
     icon: str = ""  # a studio.icons name; "" shows the category's icon
+
+
+RUN_COLORS = {"PENDING": "#9ca3af", "RUNNING": "#2563eb", "COMPLETED": "#16a34a", "FAILED": "#dc2626",
+              "SKIPPED": "#a3a3a3", "CANCELLED": "#c026d3", "CRASHED": "#7f1d1d", "PAUSED": "#f59e0b"}
+RUN_SYMBOLS = {"PENDING": "·", "RUNNING": "▶", "COMPLETED": "✓", "FAILED": "✕", "SKIPPED": "↷",
+               "CANCELLED": "■", "CRASHED": "!", "PAUSED": "❚❚"}
+
+
+@dataclass(frozen=True, slots=True)
+class RunMark:
+    """How a node fared in the current (or an opened past) run: view state only."""
+
+    state: str
+    cached: bool = False
+    progress: float | None = None
+    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +93,12 @@ class NodeItem(QGraphicsItem):
         self.theme = theme
         self.edges: set[EdgeItem] = set()
         self.highlight_ports: dict[tuple[str, bool], bool] = {}
-        self.state_badge: tuple[str, QColor] | None = None
+        self.run: RunMark | None = None
+        self.breakpoint = False
         self._texts: tuple[QStaticText, list[QStaticText]] | None = None
+        self.problem_severity: str | None = None  # "error" / "warning" from the problems checker
+        self.problem_messages: tuple[str, ...] = ()
+        self._look_tip = ""
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -108,12 +131,36 @@ class NodeItem(QGraphicsItem):
         tip = f"{look.title}\n{look.type_title} · {look.category}"
         if look.problem:
             tip += f"\n⚠ {look.problem}"
-        self.setToolTip(tip)
+        self._look_tip = tip
+        self._update_tooltip()
         if self.cacheMode() == QGraphicsItem.CacheMode.ItemCoordinateCache:
             self.set_cache_mode(self.cacheMode())  # the cache pixmap follows the new size
         self.update()
         for edge in list(self.edges):
             edge.update_path()
+
+    def set_problems(self, severity: str | None, messages: Sequence[str] = ()) -> None:
+        """Mark the node with validation problems ("error", "warning" or None) and list them
+        in its tooltip; repaints only when something changed."""
+        messages = tuple(messages)
+        if severity == self.problem_severity and messages == self.problem_messages:
+            return
+        self.problem_severity = severity
+        self.problem_messages = messages
+        self._update_tooltip()
+        self.update()
+
+    def _update_tooltip(self) -> None:
+        """The look's lines, then the problems; a run message after a blank line is kept."""
+        lines = [self._look_tip]
+        lines += [f"{'⛔' if self.problem_severity == 'error' else '⚠'} {m}" for m in self.problem_messages]
+        run = self.toolTip().partition("\n\n")[2]
+        self.setToolTip("\n".join(lines) + (f"\n\n{run}" if run else ""))
+
+    def _problem_pen(self, width: float) -> QPen:
+        pen = QPen(QColor(PROBLEM_COLORS.get(self.problem_severity or "", PROBLEM_COLORS["error"])), width)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        return pen
 
     def _static_texts(self) -> tuple[QStaticText, list[QStaticText]]:
         if self._texts is None:
@@ -185,6 +232,11 @@ class NodeItem(QGraphicsItem):
         selected = self.isSelected()
         if lod < FAR_LOD:  # far away: a coloured block is all that can be seen
             painter.fillRect(rect, header_color if not selected else QColor(theme.selection))
+            if self.problem_severity is not None:  # an inset frame about 2.5 pixels wide
+                width = min(2.5 / max(lod, 0.01), self.height / 3)
+                painter.setPen(self._problem_pen(width))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(rect.adjusted(width / 2, width / 2, -width / 2, -width / 2))
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         border = QPen(QColor(theme.selection), 2.5) if selected else QPen(QColor(theme.node_border), 1)
@@ -198,6 +250,10 @@ class NodeItem(QGraphicsItem):
             body.setAlpha(140)
         painter.setBrush(body)
         painter.drawRoundedRect(rect, 6, 6)
+        if self.problem_severity is not None:  # a halo just outside the border
+            painter.setPen(self._problem_pen(2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 8.5, 8.5)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(header_color)
         painter.drawRoundedRect(QRectF(0.5, 0.5, self.width - 1, HEADER), 6, 6)
@@ -211,11 +267,12 @@ class NodeItem(QGraphicsItem):
                                self._static_texts()[0])
         if look.pinned:
             painter.drawText(QRectF(self.width - 22, 0, 18, HEADER), Qt.AlignmentFlag.AlignCenter, "📌")
-        if self.state_badge is not None:
-            text, color = self.state_badge
-            painter.setBrush(color)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawEllipse(QPointF(self.width - 12, HEADER / 2), 6, 6)
+        if self.run is not None:
+            self._paint_run_mark(painter, rect, selected)
+        if self.breakpoint:
+            painter.setPen(QPen(QColor("#ffffff"), 1.5))
+            painter.setBrush(QColor("#dc2626"))
+            painter.drawEllipse(QPointF(0, 0), 6, 6)
         if lod < 0.55:
             self._paint_port_dots(painter)
             return
@@ -235,6 +292,36 @@ class NodeItem(QGraphicsItem):
             painter.drawStaticText(QPointF(self.width - PORT_R - 6 - width,
                                            y + (ROW - _PORT_METRICS.height()) / 2), text)
         self._paint_port_dots(painter)
+
+    def set_run(self, mark: RunMark | None) -> None:
+        """Show a run state (None clears it)."""
+        if mark != self.run:
+            self.run = mark
+            self.setToolTip(self.toolTip().split("\n\n")[0] + (f"\n\n{mark.message}" if mark and mark.message
+                                                              else ""))
+            self.update()
+
+    def _paint_run_mark(self, painter: QPainter, rect: QRectF, selected: bool) -> None:
+        mark = self.run
+        assert mark is not None
+        color = QColor(RUN_COLORS.get(mark.state, "#9ca3af"))
+        if not selected:
+            painter.setPen(QPen(color, 2.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-1.5, -1.5, 1.5, 1.5), 7, 7)
+        label = RUN_SYMBOLS.get(mark.state, "")
+        if mark.cached:
+            label = "cached"
+        width = 20 if len(label) <= 2 else 46
+        pill = QRectF(self.width - width - 6, (HEADER - 16) / 2, width, 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawRoundedRect(pill, 8, 8)
+        painter.setPen(color)
+        painter.setFont(_PORT_FONT)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+        if mark.state == "RUNNING" and mark.progress is not None:
+            painter.fillRect(QRectF(0, HEADER - 3, self.width * mark.progress, 3), QColor("#ffffff"))
 
     def _paint_port_dots(self, painter: QPainter) -> None:
         for is_output, ports in ((False, self.look.inputs), (True, self.look.outputs)):

@@ -1,0 +1,1 @@
+"""Validation as you edit: the checker (no Qt), the per-editor watcher and the Problems panel."""
