@@ -102,6 +102,9 @@ class FlowEditor(QWidget):
         if connect_from is not None:
             edge = self._edge_to_new_node(connect_from, node_id, type_id)
             if edge is not None:
+                if not connect_from.is_output:  # the new node replaces what fed this input
+                    edits += [Disconnect(old) for old in self.document.incoming(connect_from.node_id)
+                              if old.target_port == connect_from.port_id]
                 edits.append(Connect(edge))
         if self.scene.push(Batch(tuple(edits)), f"Add {node_type.title}"):
             self.scene.select_nodes([node_id])
@@ -120,6 +123,34 @@ class FlowEditor(QWidget):
             return Edge(hit.node_id, hit.port_id, node_id, port.id) if port else None
         port = next((p for p in outputs if compatible(p.type, hit.spec.type)), None)
         return Edge(node_id, port.id, hit.node_id, hit.port_id) if port else None
+
+    def free_spot(self, pos: QPointF, width: float = 200, height: float = 100) -> QPointF:
+        """`pos`, moved down until a node placed there would not cover another one."""
+        from PySide6.QtCore import QRectF
+
+        spot = QPointF(pos)
+        for _ in range(50):
+            area = QRectF(spot.x(), spot.y(), width, height).adjusted(-20, -20, 20, 20)
+            if not any(item.sceneBoundingRect().intersects(area) for item in self.scene.nodes.values()):
+                return spot
+            spot += QPointF(0, height + 30)
+        return spot
+
+    def add_after_selection(self, type_id: str) -> str | None:
+        """Add a node to the right of the one selected node and wire it, or at a free spot
+        in the middle of the view."""
+        selected = self.scene.selected_node_ids()
+        if len(selected) == 1:
+            item = self.scene.nodes[selected[0]]
+            for spec in item.look.outputs:
+                hit = PortHit(item.node_id, spec.id, True, spec)
+                pos = self.free_spot(QPointF(item.pos().x() + item.width + 80, item.pos().y()))
+                if self._edge_to_new_node(hit, "n_probe", type_id) is not None:
+                    return self.add_node(type_id, pos, connect_from=hit)
+            return self.add_node(type_id, self.free_spot(QPointF(item.pos().x() + item.width + 80,
+                                                                  item.pos().y())))
+        center = self.view.mapToScene(self.view.viewport().rect().center())
+        return self.add_node(type_id, self.free_spot(QPointF(center.x() - 90, center.y() - 40)))
 
     # ----- selection commands ------------------------------------------------------
 

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -27,6 +27,19 @@ from studio.theme import Theme
 __all__ = ["MainWindow"]
 
 FLOW_FILTER = "Loomwork flows (*.loom);;All files (*)"
+
+
+def _unique_keys(*keys: QKeySequence.StandardKey | str) -> list[QKeySequence]:
+    """The platform's bindings plus extra ones, without duplicates (which make Qt call a
+    shortcut ambiguous and ignore it)."""
+    found: list[QKeySequence] = []
+    for key in keys:
+        bindings = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) \
+            else [QKeySequence(key)]
+        for binding in bindings:
+            if not binding.isEmpty() and all(binding != other for other in found):
+                found.append(binding)
+    return found
 
 
 FEATURES = (
@@ -94,9 +107,12 @@ class MainWindow(QMainWindow):
         return self._action(self.menus[menu], text, slot, shortcut)
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
-                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | list[QKeySequence] | None = None
+                ) -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
@@ -118,15 +134,15 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Save", self.save_current, QKeySequence.StandardKey.Save)
         self._action(file_menu, "Save &as…", self.save_current_as, QKeySequence.StandardKey.SaveAs)
         self._action(file_menu, "&Close tab", lambda: self.close_tab(self.tabs.currentIndex()),
-                     QKeySequence.StandardKey.Close)
+                     _unique_keys(QKeySequence.StandardKey.Close, "Ctrl+W"))
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file_menu, "&Quit", self.close, _unique_keys(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
 
         edit = self.menus["edit"] = bar.addMenu("&Edit")
         undo = self.undo_group.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_group.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        redo.setShortcuts(_unique_keys(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z", "Ctrl+Y"))
         edit.addAction(undo)
         edit.addAction(redo)
         edit.addSeparator()
@@ -195,6 +211,7 @@ class MainWindow(QMainWindow):
         editor = self.current_editor()
         if editor is not None:
             self.undo_group.setActiveStack(editor.undo)
+            self.zoom_label.setText(f"{editor.view.zoom * 100:.0f} %")
         self._update_title()
         self.current_editor_changed.emit(editor)
 
@@ -273,5 +290,4 @@ class MainWindow(QMainWindow):
 
     def _add_from_palette(self, type_id: str) -> None:
         editor = self.current_editor() or self.new_flow()
-        center = editor.view.mapToScene(editor.view.viewport().rect().center())
-        editor.add_node(type_id, QPointF(center.x() - 90, center.y() - 40))
+        editor.add_after_selection(type_id)

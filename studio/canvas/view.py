@@ -25,7 +25,8 @@ class FlowView(QGraphicsView):
     def __init__(self, scene: FlowScene, parent: QWidget | None = None):
         super().__init__(scene, parent)
         self.flow_scene = scene
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)  # cached nodes stay legible
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
                                   | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
@@ -92,8 +93,10 @@ class FlowView(QGraphicsView):
         self.flow_scene.set_zoom(self.zoom)
 
     def pan_by(self, dx: float, dy: float) -> None:
-        """Move the view by (dx, dy) pixels."""
-        self.translate(-dx / self.zoom, -dy / self.zoom)
+        """Move the content by (dx, dy) pixels (the scroll bars are hidden, not gone)."""
+        horizontal, vertical = self.horizontalScrollBar(), self.verticalScrollBar()
+        horizontal.setValue(horizontal.value() - round(dx))
+        vertical.setValue(vertical.value() - round(dy))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton or (

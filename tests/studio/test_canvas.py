@@ -153,3 +153,40 @@ def test_auto_layout_leaves_no_overlapping_nodes(window) -> None:
     assert all(layout[e.source] < layout[e.target] for e in edges)
     editor.undo.undo()
     assert {editor.document.flow.nodes[n].layout.x for n in layout} == {0}
+
+
+def test_undo_and_redo_from_the_keyboard(window, qtbot) -> None:
+    editor = window.current_editor()
+    editor.add_node("core.sort_rows", QPointF(0, 0))
+    editor.view.setFocus()
+    qtbot.keyClick(editor.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.document.flow.nodes == {}
+    qtbot.keyClick(editor.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert len(editor.document.flow.nodes) == 1
+    qtbot.keyClick(editor.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(editor.document.flow.nodes) == 1
+
+
+def test_middle_button_drag_pans_the_view(window, qtbot) -> None:
+    editor = window.open_path(EXAMPLES / "approval_routing.loom")
+    view, viewport = editor.view, editor.view.viewport()
+    before = view.mapToScene(viewport.rect().center())
+    qtbot.mousePress(viewport, Qt.MouseButton.MiddleButton, pos=QPoint(300, 300))
+    qtbot.mouseMove(viewport, pos=QPoint(250, 280))
+    qtbot.mouseMove(viewport, pos=QPoint(200, 250))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.MiddleButton, pos=QPoint(200, 250))
+    after = view.mapToScene(viewport.rect().center())
+    assert after.x() - before.x() > 50 and after.y() - before.y() > 20
+
+
+def test_adding_from_the_palette_wires_after_the_selected_node(window) -> None:
+    editor = window.current_editor()
+    first = editor.add_node("files.csv_read", QPointF(0, 0))
+    editor.scene.select_nodes([first])
+    window._add_from_palette("core.filter_rows")
+    second = [n for n in editor.document.flow.nodes if n != first][0]
+    assert Edge(first, "table", second, "table") in editor.document.flow.edges
+    a, b = editor.scene.nodes[first].sceneBoundingRect(), editor.scene.nodes[second].sceneBoundingRect()
+    assert not a.intersects(b) and b.left() > a.right()

@@ -153,7 +153,7 @@ class NodeItem(QGraphicsItem):
     def _update_tooltip(self) -> None:
         """The look's lines, then the problems; a run message after a blank line is kept."""
         lines = [self._look_tip]
-        lines += [f"{'⛔' if self.problem_severity == 'error' else '⚠'} {m}" for m in self.problem_messages]
+        lines += [f"{'✖' if self.problem_severity == 'error' else '⚠'} {m}" for m in self.problem_messages]
         run = self.toolTip().partition("\n\n")[2]
         self.setToolTip("\n".join(lines) + (f"\n\n{run}" if run else ""))
 
