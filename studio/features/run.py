@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runtime.api import FlowPort, NodeFailed, NodeLog, RunEvent, RunFinished, dumps_flow
+from runtime.api import FlowPort, NodeFailed, NodeLog, RunEvent, RunFinished, decode_value, dumps_flow
 from studio.canvas.items.node_item import RunMark
 from studio.editor import FlowEditor
 from studio.run.client import WorkerClient
@@ -79,7 +79,14 @@ class RunController(QObject):
         self.client.invalid.connect(self._on_invalid)
         self.client.failed.connect(self._on_invalid)
         self.client.crashed.connect(self._on_crashed)
+        self.client.outputs.connect(self._on_outputs)
         window.destroyed.connect(self.client.stop)
+        from studio.outputs import ValueViewer
+
+        self.viewer = ValueViewer()
+        self.has_results: set[FlowEditor] = set()
+        self._shown_node: str | None = None
+        window.editor_added.connect(self._follow_selection)
 
     # ----- commands ------------------------------------------------------------------
 
@@ -187,8 +194,29 @@ class RunController(QObject):
         self.log.appendPlainText(f"paused before {self._title(node_id)}: {shown}")
         self._status(f"Paused before {self._title(node_id)} — F8 continues, F10 steps, Shift+F5 stops.")
 
+    def _follow_selection(self, editor: FlowEditor) -> None:
+        editor.scene.selection_changed_ids.connect(lambda ids, e=editor: self.show_outputs(e, ids))
+
+    def show_outputs(self, editor: FlowEditor, node_ids: list[str]) -> None:
+        """Ask the worker for the last run's values of the one selected node."""
+        if len(node_ids) != 1 or editor not in self.has_results or self.client.running:
+            return
+        self._shown_node = node_ids[0]
+        self.client.send(op="outputs", node_id=node_ids[0], limit=200_000)
+
+    def _on_outputs(self, node_id: str, values: dict[str, Any]) -> None:
+        if node_id != self._shown_node:
+            return
+        decoded = decode_value(values)
+        if decoded:
+            self.viewer.set_values(decoded)
+        else:
+            self.viewer.set_value(None, title=f"{self._title(node_id)} produced no values in the last run")
+
     def _on_finished(self, result: dict[str, Any]) -> None:
         editor = self.running_editor
+        if editor is not None:
+            self.has_results.add(editor)
         if editor is not None and editor in self.overlays:
             self.overlays[editor].apply()
         status = result["status"]
@@ -255,3 +283,5 @@ def install(window: Any) -> None:
         action = window.add_action("run", text, slot, shortcut)
         toolbar.addAction(action)
     window.add_dock(controller.log, "Run log", Qt.DockWidgetArea.BottomDockWidgetArea)
+    outputs = window.add_dock(controller.viewer, "Outputs", Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.tabifyDockWidget(window.findChild(type(outputs), "dock-run log"), outputs)

@@ -186,7 +186,7 @@ def test_adding_from_the_palette_wires_after_the_selected_node(window) -> None:
     first = editor.add_node("files.csv_read", QPointF(0, 0))
     editor.scene.select_nodes([first])
     window._add_from_palette("core.filter_rows")
-    second = [n for n in editor.document.flow.nodes if n != first][0]
+    second = next(n for n in editor.document.flow.nodes if n != first)
     assert Edge(first, "table", second, "table") in editor.document.flow.edges
     a, b = editor.scene.nodes[first].sceneBoundingRect(), editor.scene.nodes[second].sceneBoundingRect()
     assert not a.intersects(b) and b.left() > a.right()

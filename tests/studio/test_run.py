@@ -128,3 +128,14 @@ def test_killing_the_worker_marks_crashed_and_the_studio_goes_on(window, qtbot, 
     controller.ask_inputs = lambda *_: {}
     assert _run(window, qtbot)["status"] == "COMPLETED"
     assert other is window.current_editor()
+
+
+def test_selecting_a_node_after_a_run_shows_its_outputs(window, qtbot) -> None:
+    editor = window.open_path(EXAMPLES / "merge_supplier_invoices.loom")
+    assert _run(window, qtbot)["status"] == "COMPLETED"
+    controller = controller_of(window)
+    editor.scene.select_nodes(["n_msort001"])
+    qtbot.waitUntil(lambda: controller.viewer.current_port == "table", timeout=10000)
+    table = controller.viewer.current_value()
+    assert len(table) == 7 and table.rows[0]["amount"] == 5200.0
+    window.grab().save(str(Path("/tmp") / "loomwork_outputs_dock.png"))
