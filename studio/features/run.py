@@ -6,6 +6,7 @@ Flows run in a worker process (`runtime.worker`), never in the editor's process.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runtime.api import FlowPort, NodeFailed, NodeLog, RunEvent, RunFinished, decode_value, dumps_flow
+from runtime.api import (
+    FlowPort,
+    NodeFailed,
+    NodeLog,
+    RunEvent,
+    RunFinished,
+    SetNodeProps,
+    decode_value,
+    dumps_flow,
+    dumps_values,
+)
 from studio.canvas.items.node_item import RunMark
 from studio.editor import FlowEditor
 from studio.run.client import WorkerClient
@@ -86,6 +97,7 @@ class RunController(QObject):
         self.viewer = ValueViewer()
         self.has_results: set[FlowEditor] = set()
         self._shown_node: str | None = None
+        self._shown_values: dict[str, Any] = {}
         window.editor_added.connect(self._follow_selection)
 
     # ----- commands ------------------------------------------------------------------
@@ -204,9 +216,29 @@ class RunController(QObject):
         self._shown_node = node_ids[0]
         self.client.send(op="outputs", node_id=node_ids[0], limit=200_000)
 
+    def pin_selected(self) -> bool:
+        """Keep the selected node's last outputs as test data: it will not run until unpinned."""
+        editor = self.window.current_editor()
+        node = self._selected_node()
+        if editor is None or node is None:
+            return False
+        if node != self._shown_node or not self._shown_values:
+            self._status("Run the flow first: there are no outputs of this node to pin.")
+            return False
+        pinned = json.loads(dumps_values(self._shown_values))
+        return editor.scene.push(SetNodeProps(node, pinned=pinned), "Pin outputs")
+
+    def unpin_selected(self) -> bool:
+        editor = self.window.current_editor()
+        node = self._selected_node()
+        if editor is None or node is None or editor.document.flow.nodes[node].pinned is None:
+            return False
+        return editor.scene.push(SetNodeProps(node, pinned=None), "Unpin outputs")
+
     def _on_outputs(self, node_id: str, values: dict[str, Any]) -> None:
         if node_id != self._shown_node:
             return
+        self._shown_values = decode_value(values)
         decoded = decode_value(values)
         if decoded:
             self.viewer.set_values(decoded)
@@ -274,6 +306,9 @@ def install(window: Any) -> None:
         ("Toggle &breakpoint", controller.toggle_breakpoint, QKeySequence("F9")),
         ("&Continue", controller.resume, QKeySequence("F8")),
         ("S&tep", lambda: controller.resume(step=True), QKeySequence("F10")),
+        (None, None, None),
+        ("&Pin outputs as test data", controller.pin_selected, QKeySequence("Ctrl+Shift+P")),
+        ("&Unpin outputs", controller.unpin_selected, None),
     )
     for text, slot, shortcut in entries:
         if text is None:

@@ -139,3 +139,22 @@ def test_selecting_a_node_after_a_run_shows_its_outputs(window, qtbot) -> None:
     table = controller.viewer.current_value()
     assert len(table) == 7 and table.rows[0]["amount"] == 5200.0
     window.grab().save(str(Path("/tmp") / "loomwork_outputs_dock.png"))
+
+
+def test_pinned_outputs_are_used_and_the_node_does_not_run(window, qtbot) -> None:
+    editor = window.open_path(EXAMPLES / "approval_routing.loom")
+    controller = controller_of(window)
+    controller.ask_inputs = lambda *_: {"amount": "250"}
+    assert _run(window, qtbot)["status"] == "COMPLETED"
+    editor.scene.select_nodes(["n_rmrg0001"])
+    qtbot.waitUntil(lambda: controller.viewer.current_port == "value", timeout=10000)
+    assert controller.pin_selected()
+    assert editor.document.flow.nodes["n_rmrg0001"].pinned == {
+        "value": "Invoice of 250.0 EUR approved automatically."}
+    controller.ask_inputs = lambda *_: {"amount": "5000"}
+    result = _run(window, qtbot)
+    assert result["nodes"]["n_rmrg0001"]["pinned"]
+    assert result["outputs"] == {"decision": "Invoice of 250.0 EUR approved automatically."}
+    editor.scene.select_nodes(["n_rmrg0001"])
+    assert controller.unpin_selected()
+    assert editor.document.flow.nodes["n_rmrg0001"].pinned is None
