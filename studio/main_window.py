@@ -48,6 +48,8 @@ FEATURES = (
     "studio.features.session",
     "studio.features.arrange",
     "studio.features.run",
+    "studio.features.problems",
+    "studio.features.history",
 )
 """Feature modules; each has `install(window)` and hooks into the signals below."""
 
@@ -85,6 +87,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         for name in FEATURES:
             importlib.import_module(name).install(self)
+        bottom = [d for d in self.findChildren(QDockWidget)
+                  if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
+        if bottom:  # the canvas gets most of the height; the panels below start compact
+            self.resizeDocks(bottom[:1], [190], Qt.Orientation.Vertical)
 
     def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         """Add a dock panel (for feature modules)."""

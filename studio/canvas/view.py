@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
@@ -151,30 +151,29 @@ class FlowView(QGraphicsView):
     # ----- grid ----------------------------------------------------------------------
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """A two-level grid (every 20 and 100 units), drawn with one call per level."""
         theme = self.flow_scene.theme
         painter.fillRect(rect, QColor(theme.canvas))
         zoom = self.zoom
         step = GRID if zoom >= 0.5 else GRID * 5
-        left = math.floor(rect.left() / step) * step
-        top = math.floor(rect.top() / step) * step
-        minor = QPen(QColor(theme.grid_minor), 0)
-        major = QPen(QColor(theme.grid_major), 0)
-        lines_minor, lines_major = [], []
-        x = left
-        while x < rect.right():
-            (lines_major if round(x) % (GRID * 5) == 0 else lines_minor).append(
-                (QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+        if zoom < 0.2:
+            step = GRID * 25  # far out: only a sparse grid, never a grey wash
+        major_every = GRID * 5 if zoom >= 0.2 else GRID * 25
+        minor_lines: list[QLineF] = []
+        major_lines: list[QLineF] = []
+        top, bottom, left, right = rect.top(), rect.bottom(), rect.left(), rect.right()
+        x = math.floor(left / step) * step
+        while x < right:
+            (major_lines if round(x) % major_every == 0 else minor_lines).append(QLineF(x, top, x, bottom))
             x += step
-        y = top
-        while y < rect.bottom():
-            (lines_major if round(y) % (GRID * 5) == 0 else lines_minor).append(
-                (QPointF(rect.left(), y), QPointF(rect.right(), y)))
+        y = math.floor(top / step) * step
+        while y < bottom:
+            (major_lines if round(y) % major_every == 0 else minor_lines).append(QLineF(left, y, right, y))
             y += step
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        if zoom >= 0.5:
-            painter.setPen(minor)
-            for a, b in lines_minor:
-                painter.drawLine(a, b)
-        painter.setPen(major)
-        for a, b in lines_major:
-            painter.drawLine(a, b)
+        if minor_lines:
+            painter.setPen(QPen(QColor(theme.grid_minor), 0))
+            painter.drawLines(minor_lines)
+        if major_lines:
+            painter.setPen(QPen(QColor(theme.grid_major), 0))
+            painter.drawLines(major_lines)

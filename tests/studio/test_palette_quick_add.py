@@ -125,7 +125,7 @@ def test_drop_from_palette_creates_the_node_at_the_drop_point(window, qtbot) -> 
 def test_tab_opens_quick_add_typing_filters_enter_adds_at_the_cursor(window, qtbot) -> None:
     editor = window.current_editor()
     view, viewport = editor.view, editor.view.viewport()
-    cursor = QPoint(600, 350)
+    cursor = QPoint(250, 150)  # clear of the minimap in the corner
     qtbot.mouseMove(viewport, pos=cursor)
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Tab)
