@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Quick start: set up Loomwork and run the example flows from the command line.
+# Quick start: set up Loomwork, then open the studio with the example flows.
+# Without a display (a server, CI), the examples run from the command line instead and a
+# screenshot of the studio with a finished run is written to loomwork-studio.png.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash installer/setup.sh
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec .venv/bin/loomwork studio assets/examples/*.loom
+fi
 for flow in assets/examples/*.loom; do
   echo "== $flow"
   .venv/bin/loomwork run "$flow"
 done
+QT_QPA_PLATFORM=offscreen .venv/bin/loomwork studio --run --screenshot loomwork-studio.png \
+  assets/examples/merge_supplier_invoices.loom
+echo "no display: wrote loomwork-studio.png (the studio after running the merge example)"

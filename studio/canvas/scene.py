@@ -206,6 +206,15 @@ class FlowScene(QGraphicsScene):
             return False
         return True
 
+    def nudge_selection(self, dx: float, dy: float) -> bool:
+        """Move the selected nodes; consecutive nudges are one undo step."""
+        ids = self.selected_node_ids()
+        if not ids:
+            return False
+        flow = self.document.flow
+        moves = tuple((n, flow.nodes[n].layout.x + dx, flow.nodes[n].layout.y + dy) for n in ids)
+        return self.push(MoveNodes(moves), "Nudge", merge_key=("nudge", tuple(ids)))
+
     def selected_node_ids(self) -> list[str]:
         return sorted(i.node_id for i in self.selectedItems() if isinstance(i, NodeItem))
 
@@ -235,6 +244,9 @@ class FlowScene(QGraphicsScene):
     # ----- mouse: moving nodes and dragging connections ------------------------------
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        editing = self.focusItem()
+        if editing is not None and editing not in self.items(event.scenePos()):
+            editing.clearFocus()  # a click elsewhere ends in-place editing (and commits it)
         if event.button() == Qt.MouseButton.LeftButton:
             hit = self.port_at(event.scenePos())
             if hit is not None:

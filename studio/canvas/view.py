@@ -13,6 +13,7 @@ from studio.canvas.scene import FlowScene
 __all__ = ["FlowView"]
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
+_NUDGE = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
 GRID = 20
 
 
@@ -135,6 +136,16 @@ class FlowView(QGraphicsView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         editing = self.scene() is not None and self.scene().focusItem() is not None
+        if not editing and event.key() in _NUDGE:
+            dx, dy = _NUDGE[event.key()]
+            step = 1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else GRID
+            if self.flow_scene.nudge_selection(dx * step, dy * step):
+                event.accept()
+                return
+        if not editing and event.key() == Qt.Key.Key_Escape:
+            self.flow_scene.clearSelection()
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and not editing:
             self._space = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)

@@ -286,3 +286,15 @@ def test_collapse_asks_to_save_first_and_warns_about_branches(window, tmp_path: 
     assert feature.collapse_selection() is None
     assert len(questions) == 1 and "alternative branches" in questions[0]
     assert set(editor.document.flow.nodes) >= {"n_rbig0001", "n_rsml0001"}
+
+
+def test_clicking_empty_canvas_commits_note_text(window, qtbot) -> None:
+    editor = window.current_editor()
+    note_id = annotations_of(editor).add_note(QPointF(0, 0))
+    item = next(i for i in editor.scene.items() if getattr(i, "note_id", None) == note_id)
+    center = editor.view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseDClick(editor.view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    qtbot.keyClicks(editor.view.viewport(), "hello")
+    far = QPoint(5, 5) if (center - QPoint(5, 5)).manhattanLength() > 200 else QPoint(600, 400)
+    qtbot.mouseClick(editor.view.viewport(), Qt.MouseButton.LeftButton, pos=far)
+    assert editor.document.flow.notes[note_id].text == "hello"

@@ -190,3 +190,20 @@ def test_adding_from_the_palette_wires_after_the_selected_node(window) -> None:
     assert Edge(first, "table", second, "table") in editor.document.flow.edges
     a, b = editor.scene.nodes[first].sceneBoundingRect(), editor.scene.nodes[second].sceneBoundingRect()
     assert not a.intersects(b) and b.left() > a.right()
+
+
+def test_arrow_keys_nudge_as_one_undo_step_and_escape_clears(window, qtbot) -> None:
+    editor = window.current_editor()
+    node = editor.add_node("core.log", QPointF(0, 0))
+    editor.scene.select_nodes([node])
+    editor.view.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(editor.view, Qt.Key.Key_Right)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    layout = editor.document.flow.nodes[node].layout
+    assert (layout.x, layout.y) == (60, 1)
+    assert editor.scene.nodes[node].pos() == QPointF(60, 1)
+    editor.undo.undo()
+    assert editor.document.flow.nodes[node].layout.x == 0
+    qtbot.keyClick(editor.view, Qt.Key.Key_Escape)
+    assert editor.scene.selected_node_ids() == []
