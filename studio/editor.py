@@ -192,8 +192,9 @@ class FlowEditor(QWidget):
         if self.copy():
             self.delete_selection()
 
-    def paste(self, offset: tuple[float, float] = (40, 40)) -> list[str]:
-        """Paste nodes from the clipboard (ours, or JSON text from a chat) with new ids."""
+    def paste(self, offset: tuple[float, float] | None = None) -> list[str]:
+        """Paste nodes from the clipboard (ours, or JSON text from a chat) with new ids,
+        at the mouse when it is over the canvas, else 40 px from where they were copied."""
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
             return []
@@ -201,6 +202,9 @@ class FlowEditor(QWidget):
         if not raw.strip():
             return []
         from runtime.api import EditError
+
+        if offset is None:
+            offset = self._offset_to_mouse(raw) or (40, 40)
 
         try:
             batch = paste_edit(self.document.flow, raw, offset=offset)
@@ -213,6 +217,23 @@ class FlowEditor(QWidget):
         new = sorted(set(self.document.flow.nodes) - before)
         self.scene.select_nodes(new)
         return new
+
+    def _offset_to_mouse(self, raw: str) -> tuple[float, float] | None:
+        from PySide6.QtGui import QCursor
+
+        where = self.view.viewport().mapFromGlobal(QCursor.pos())
+        if not self.view.viewport().rect().contains(where):
+            return None
+        try:
+            nodes = json.loads(raw).get("nodes", {})
+            xs = [float(n["layout"]["x"]) for n in nodes.values()]
+            ys = [float(n["layout"]["y"]) for n in nodes.values()]
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+        if not xs:
+            return None
+        target = self.view.mapToScene(where)
+        return round(target.x() - min(xs)), round(target.y() - min(ys))
 
     def duplicate(self) -> list[str]:
         nodes = self.scene.selected_node_ids()

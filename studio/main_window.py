@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -170,6 +170,32 @@ class MainWindow(QMainWindow):
         self._action(arrange, "&Auto-layout flow", self._with_editor("auto_layout"), "Ctrl+L")
         self._action(arrange, "Auto-layout &selection", self._layout_selection, "Ctrl+Shift+L")
 
+    def context_menu(self, editor: FlowEditor, pos: QPoint) -> QMenu:
+        """The canvas's right-click menu: what applies to the item under the mouse."""
+        from studio.canvas.items.edge_item import EdgeItem
+        from studio.canvas.items.node_item import NodeItem
+
+        under = editor.view.itemAt(pos)
+        if isinstance(under, (NodeItem, EdgeItem)) and not under.isSelected():
+            editor.scene.clearSelection()
+            under.setSelected(True)
+        wanted = ["Cu&t", "&Copy", "&Paste", "&Duplicate", "De&lete", None]
+        if isinstance(under, NodeItem):
+            wanted += ["Run &from selected node", "Run selected node &only", "Toggle &breakpoint",
+                       "&Pin outputs as test data", "&Unpin outputs", None, "&Group selection",
+                       "Auto-layout &selection"]
+        else:
+            wanted += ["Add &node…\tTab", "&Note", None, "&Auto-layout flow", "&Fit to window",
+                       "Select &all"]
+        actions = {a.text(): a for m in self.menus.values() for a in m.actions() if a.text()}
+        menu = QMenu(self)
+        for text in wanted:
+            if text is None:
+                menu.addSeparator()
+            elif text in actions:
+                menu.addAction(actions[text])
+        return menu
+
     def _layout_selection(self) -> None:
         editor = self.current_editor()
         if editor is not None:
@@ -195,6 +221,9 @@ class MainWindow(QMainWindow):
         editor.state_changed.connect(lambda e=editor: self._refresh_tab(e))
         editor.scene.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         editor.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        editor.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        editor.view.customContextMenuRequested.connect(
+            lambda pos, e=editor: self.context_menu(e, pos).popup(e.view.viewport().mapToGlobal(pos)))
         index = self.tabs.addTab(editor, editor.title())
         if document.path:
             self.tabs.setTabToolTip(index, str(document.path))

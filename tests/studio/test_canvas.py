@@ -207,3 +207,30 @@ def test_arrow_keys_nudge_as_one_undo_step_and_escape_clears(window, qtbot) -> N
     assert editor.document.flow.nodes[node].layout.x == 0
     qtbot.keyClick(editor.view, Qt.Key.Key_Escape)
     assert editor.scene.selected_node_ids() == []
+
+
+def test_paste_lands_at_the_mouse(window, qtbot) -> None:
+    from PySide6.QtGui import QCursor
+
+    editor = window.open_path(EXAMPLES / "approval_routing.loom")
+    editor.scene.select_nodes(["n_rif00001"])
+    assert editor.copy()
+    spot = QPoint(200, 150)
+    QCursor.setPos(editor.view.viewport().mapToGlobal(spot))
+    assert editor.view.viewport().mapFromGlobal(QCursor.pos()) == spot
+    (new,) = editor.paste()
+    target = editor.view.mapToScene(spot)
+    layout = editor.document.flow.nodes[new].layout
+    assert abs(layout.x - target.x()) <= 1 and abs(layout.y - target.y()) <= 1
+
+
+def test_right_click_menus(window) -> None:
+    editor = window.open_path(EXAMPLES / "approval_routing.loom")
+    editor.view.fit_all()
+    item = editor.scene.nodes["n_rif00001"]
+    on_node = editor.view.mapFromScene(item.mapToScene(QPointF(60, 10)))
+    texts = [a.text() for a in window.context_menu(editor, on_node).actions() if a.text()]
+    assert {"De&lete", "Run &from selected node", "Toggle &breakpoint"} <= set(texts)
+    assert editor.scene.selected_node_ids() == ["n_rif00001"]
+    empty = [a.text() for a in window.context_menu(editor, QPoint(3, 3)).actions() if a.text()]
+    assert "Add &node…\tTab" in empty and "&Auto-layout flow" in empty
