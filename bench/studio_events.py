@@ -33,14 +33,14 @@ RATE, SECONDS, TICK_MS = 10_000, 3.0, 10
 
 def frames(app: QApplication, view, seconds: float, feed=None) -> list[float]:
     """Wall time of each frame: handling the events that arrived, then a real repaint of
-    the canvas as the user sees it (the view keeps scrolling)."""
+    the canvas as the user sees it while panning (node marks change all over the view)."""
     times, end, next_feed = [], time.perf_counter() + seconds, time.perf_counter()
     while time.perf_counter() < end:
         t0 = time.perf_counter()
         while feed is not None and time.perf_counter() >= next_feed:  # catch up: 10,000/s
             feed()
             next_feed += TICK_MS / 1000
-        view.translate(-3, 0)  # schedules a repaint, which processEvents performs (once)
+        view.pan_by(-3, 0)  # the user pans (middle-drag); processEvents performs the repaint
         app.processEvents()
         times.append((time.perf_counter() - t0) * 1000)
     return times
