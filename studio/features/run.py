@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
-    QPlainTextEdit,
     QToolBar,
     QWidget,
 )
@@ -36,6 +35,7 @@ from runtime.api import (
 from studio.canvas.items.node_item import RunMark
 from studio.editor import FlowEditor
 from studio.run.client import WorkerClient
+from studio.run.log_panel import LogPanel
 from studio.run.overlay import RunOverlay
 
 __all__ = ["RunController", "ask_flow_inputs", "controller_of", "install"]
@@ -80,10 +80,7 @@ class RunController(QObject):
         self.last_inputs: dict[str, str] = {}
         self.ask_inputs: Callable[[QWidget, dict[str, FlowPort], dict[str, str]], dict[str, str] | None] = \
             ask_flow_inputs
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setMaximumBlockCount(20_000)
-        self.log.setPlaceholderText("Messages from runs appear here.")
+        self.log = LogPanel()
         self.client.event.connect(self._on_event)
         self.client.paused.connect(self._on_paused)
         self.client.finished.connect(self._on_finished)
@@ -125,7 +122,7 @@ class RunController(QObject):
             inputs = self.last_inputs = asked
         self.running_editor = editor
         self.overlay(editor)
-        self.log.appendPlainText(f"— run of {editor.title().rstrip(' •')} —")
+        self.log.add("info", f"— run of {editor.title().rstrip(' •')} —")
         self.client.send(op="run", flow=dumps_flow(flow),
                          flow_path=str(editor.path) if editor.path else None, inputs=inputs,
                          inputs_are_text=True, from_node=from_node, only_node=only_node,
@@ -183,12 +180,13 @@ class RunController(QObject):
         if editor is not None and editor in self.overlays:
             self.overlays[editor].on_event(event)
         if isinstance(event, NodeLog) and event.level != "debug":
-            self.log.appendPlainText(f"[{event.level}] {self._title(event.node_id)}: {event.message}")
+            self.log.add(event.level, event.message, event.node_id, self._title(event.node_id))
         elif isinstance(event, NodeFailed) and event.state.value == "FAILED":
-            self.log.appendPlainText(f"[error] {self._title(event.node_id)}: {event.error}")
+            self.log.add("error", event.error, event.node_id, self._title(event.node_id))
         elif isinstance(event, RunFinished):
             took = f"{event.duration_ms:.0f} ms"
-            self.log.appendPlainText(f"run {event.run_id}: {event.status.value} in {took}")
+            self.log.add("error" if event.status.value in ("FAILED", "CRASHED") else "info",
+                         f"run {event.run_id}: {event.status.value} in {took}")
 
     def _title(self, node_id: str) -> str:
         editor = self.running_editor
@@ -203,11 +201,12 @@ class RunController(QObject):
             self.overlay(editor).set_state(node_id, RunMark("PAUSED", message="paused at a breakpoint"))
             editor.scene.select_nodes([node_id])
         shown = ", ".join(f"{k} = {str(v)[:60]}" for k, v in inputs.items()) or "no inputs"
-        self.log.appendPlainText(f"paused before {self._title(node_id)}: {shown}")
+        self.log.add("info", f"paused before it: {shown}", node_id, self._title(node_id))
         self._status(f"Paused before {self._title(node_id)} — F8 continues, F10 steps, Shift+F5 stops.")
 
     def _follow_selection(self, editor: FlowEditor) -> None:
         editor.scene.selection_changed_ids.connect(lambda ids, e=editor: self.show_outputs(e, ids))
+        editor.scene.selection_changed_ids.connect(self.log.set_selected_nodes)
 
     def show_outputs(self, editor: FlowEditor, node_ids: list[str]) -> None:
         """Ask the worker for the last run's values of the one selected node."""
@@ -264,7 +263,7 @@ class RunController(QObject):
 
     def _on_invalid(self, message: str) -> None:
         self.paused_at = None
-        self.log.appendPlainText(message)
+        self.log.add("error", message)
         self._status(message.splitlines()[0] if message else "The flow cannot run.")
 
     def _on_crashed(self, message: str) -> None:
@@ -277,7 +276,7 @@ class RunController(QObject):
                     overlay.set_state(node_id, RunMark("CRASHED", message=message) if mark.state != "PENDING"
                                       else RunMark("CANCELLED"))
         self.paused_at = None
-        self.log.appendPlainText(f"[error] {message}; the studio is fine — run again to start a new worker")
+        self.log.add("error", f"{message}; the studio is fine — run again to start a new worker")
         self._status(f"The run crashed: {message}.")
         self.run_finished.emit({"status": "CRASHED", "error": message, "nodes": {}})
 

@@ -158,3 +158,18 @@ def test_pinned_outputs_are_used_and_the_node_does_not_run(window, qtbot) -> Non
     editor.scene.select_nodes(["n_rmrg0001"])
     assert controller.unpin_selected()
     assert editor.document.flow.nodes["n_rmrg0001"].pinned is None
+
+
+def test_log_panel_filters_by_level_and_selected_node(window, qtbot) -> None:
+    editor = window.open_path(EXAMPLES / "merge_supplier_invoices.loom")
+    assert _run(window, qtbot)["status"] == "COMPLETED"
+    log = controller_of(window).log
+    everything = log.model.rowCount()
+    assert any("kept 7 of 10 rows" in line.message for line in log.model.lines)
+    log.level.setCurrentIndex(3)  # errors only
+    assert log.model.rowCount() == 0
+    log.level.setCurrentIndex(1)
+    log.only_selected.setChecked(True)
+    editor.scene.select_nodes(["n_mfilt001"])
+    assert 0 < log.model.rowCount() < everything
+    assert all(line.node_id == "n_mfilt001" for line in log.model.lines)
