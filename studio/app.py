@@ -65,6 +65,8 @@ def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str
     if size or screenshot:
         width, _, height = (size or "1600x1000").partition("x")
         window.resize(int(width or 1600), int(height or 1000))
+        QApplication.processEvents()
+        window.compact_bottom_panels()
     for editor in window.editors():
         editor.view.fit_all()
     if run:

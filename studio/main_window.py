@@ -87,10 +87,14 @@ class MainWindow(QMainWindow):
         self._build_menus()
         for name in FEATURES:
             importlib.import_module(name).install(self)
+        self.compact_bottom_panels()
+
+    def compact_bottom_panels(self) -> None:
+        """Give the canvas most of the height: the panels below get about a fifth."""
         bottom = [d for d in self.findChildren(QDockWidget)
-                  if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
-        if bottom:  # the canvas gets most of the height; the panels below start compact
-            self.resizeDocks(bottom[:1], [190], Qt.Orientation.Vertical)
+                  if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea and d.isVisible()]
+        if bottom:
+            self.resizeDocks(bottom[:1], [max(150, self.height() // 5)], Qt.Orientation.Vertical)
 
     def add_dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         """Add a dock panel (for feature modules)."""

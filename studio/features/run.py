@@ -92,6 +92,7 @@ class RunController(QObject):
         from studio.outputs import ValueViewer
 
         self.viewer = ValueViewer()
+        self.viewer.setMinimumHeight(90)  # a docked panel may be short: its views scroll
         self.has_results: set[FlowEditor] = set()
         self._shown_node: str | None = None
         self._shown_values: dict[str, Any] = {}

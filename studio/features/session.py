@@ -360,5 +360,7 @@ class SessionFeature(QObject):
         geometry, state = self.settings.window_state()
         if geometry is not None:
             self.window.restoreGeometry(geometry)
-        if state is not None:
+        if state is None:
+            self.window.compact_bottom_panels()  # first start: panels below start small
+        else:
             self.window.restoreState(state)
