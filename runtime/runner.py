@@ -159,7 +159,7 @@ class Runner:
         try:
             result = await executor.execute()
         except asyncio.CancelledError:
-            result = getattr(executor, "result", None)  # recorded below, then re-raised
+            result = executor.result  # recorded below, then re-raised
             raise
         finally:
             self._active.pop(run_id, None)

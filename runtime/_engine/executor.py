@@ -136,6 +136,8 @@ class Executor:
         self._failed_hard: list[str] = []
         self._stop_new = False
         self._internal_error: BaseException | None = None
+        self.result: RunResult | None = None
+        """Set when the run ends, also when `execute` then re-raises a cancellation."""
 
     # ----- public ------------------------------------------------------------------
 

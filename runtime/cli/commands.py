@@ -110,7 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "error": result.error or None,
         })
     else:
-        _print_summary(result)
+        _print_summary(result, {nid: node.title for nid, node in plan.nodes.items()})
     if result.status is RunStatus.COMPLETED:
         return EXIT_OK
     if result.status is RunStatus.CANCELLED:
@@ -118,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
-def _print_summary(result: Any) -> None:
+def _print_summary(result: Any, titles: dict[str, str]) -> None:
     counts: dict[str, int] = {}
     cached = 0
     for outcome in result.nodes.values():
@@ -133,7 +133,7 @@ def _print_summary(result: Any) -> None:
         out.write(f"error: {result.error}\n")
     skipped = [nid for nid, o in result.nodes.items() if o.state.value == "SKIPPED"]
     if skipped:
-        out.write(f"skipped: {', '.join(skipped)}\n")
+        out.write(f"skipped: {', '.join(f'{titles.get(n, n)} ({n})' for n in skipped)}\n")
     for name, value in result.outputs.items():  # the results themselves go to stdout
         text = json.dumps(to_plain_json(value), ensure_ascii=False, default=str)
         sys.stdout.write(f"{name} = {text if len(text) < 2000 else text[:1997] + '...'}\n")
