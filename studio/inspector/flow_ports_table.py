@@ -9,18 +9,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from runtime.api import PortType
 from studio.inspector.schema import same
-from studio.inspector.style import error_label
+from studio.inspector.style import error_label, table_with_buttons
 from studio.inspector.widgets.json_text import parse_json_or_text, show_json_or_text
 
 __all__ = ["FlowPortsTable"]
@@ -56,20 +53,8 @@ class FlowPortsTable(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTabKeyNavigation(False)
-        self.add_button = QPushButton(f"+ Add {noun}", self)
-        self.remove_button = QPushButton("Remove", self)
-        for button in (self.add_button, self.remove_button):
-            button.setAutoDefault(False)
+        self.add_button, self.remove_button, layout = table_with_buttons(self, self.table, f"+ Add {noun}")
         self.error = error_label(self)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
         layout.addWidget(self.error)
         self.table.itemChanged.connect(lambda _item: self._emit())
         self.table.itemSelectionChanged.connect(self._update_buttons)

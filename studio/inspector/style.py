@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
 __all__ = ["ERROR_COLOR", "REQUIRED_MARK", "error_label", "heading_label", "muted_label", "small_font"]
 
@@ -50,3 +50,22 @@ def heading_label(text: str, parent: QWidget | None = None, scale: float = 1.0) 
         font.setPointSizeF(font.pointSizeF() * scale)
     label.setFont(font)
     return label
+
+
+def table_with_buttons(owner: QWidget, table: QTableWidget, add_text: str
+                       ) -> tuple[QPushButton, QPushButton, QVBoxLayout]:
+    """Lay out `table` with "+ Add …" and "Remove" buttons under it, in `owner`."""
+    add_button = QPushButton(add_text, owner)
+    remove_button = QPushButton("Remove", owner)
+    buttons = QHBoxLayout()
+    buttons.setContentsMargins(0, 0, 0, 0)
+    for button in (add_button, remove_button):
+        button.setAutoDefault(False)
+        buttons.addWidget(button)
+    buttons.addStretch(1)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    layout.addWidget(table)
+    layout.addLayout(buttons)
+    return add_button, remove_button, layout

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from studio.inspector.schema import FieldSpec
-from studio.inspector.widgets.base import FieldWidget, FormContext, set_line_text
+from studio.inspector.widgets.base import FormContext
+from studio.inspector.widgets.name_combo import NameCombo, NameComboField
 
 __all__ = ["CREDENTIAL_HELP", "CredentialField", "NameCombo"]
 
@@ -17,50 +16,9 @@ CREDENTIAL_HELP = (
 )
 
 
-class NameCombo(QComboBox):
-    """An editable combo whose list is refreshed each time it opens."""
-
-    def __init__(self, names: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._names = names
-        self.setEditable(True)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.refresh()
-
-    def refresh(self) -> None:
-        text = self.currentText()
-        blocked = self.blockSignals(True)
-        self.clear()
-        self.addItems(self._names())
-        self.setEditText(text)
-        self.blockSignals(blocked)
-
-    def showPopup(self) -> None:
-        self.refresh()
-        super().showPopup()
-
-
-class CredentialField(FieldWidget):
+class CredentialField(NameComboField):
     def __init__(self, spec: FieldSpec, ctx: FormContext, parent: QWidget | None = None):
-        super().__init__(spec, ctx, parent)
-        self.combo = NameCombo(ctx.credential_names, self)
-        line = self.combo.lineEdit()
-        line.setPlaceholderText("Name of a saved credential" if self.combo.count()
-                                else "No saved credentials yet")
+        super().__init__(spec, ctx, ctx.credential_names, parent)
+        self.combo.lineEdit().setPlaceholderText("Name of a saved credential" if self.combo.count()
+                                                 else "No saved credentials yet")
         self.combo.setToolTip(CREDENTIAL_HELP)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.combo)
-        self.setFocusProxy(self.combo)
-        self.combo.editTextChanged.connect(lambda _text: self._emit())
-        self._watch_undo_keys(line)
-
-    def value(self) -> Any:
-        text = self.combo.currentText()
-        return None if text == "" and self.spec.nullable else text
-
-    def show_value(self, value: Any) -> None:
-        set_line_text(self.combo.lineEdit(), "" if value is None else str(value))
-
-    def focus_chain(self) -> list[QWidget]:
-        return [self.combo]

@@ -7,16 +7,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from studio.inspector.schema import FieldSpec
+from studio.inspector.style import table_with_buttons
 from studio.inspector.widgets.base import FieldWidget, FormContext
 
 __all__ = ["KeyValueField"]
@@ -42,20 +40,7 @@ class KeyValueField(FieldWidget):
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTabKeyNavigation(False)
-        self.add_button = QPushButton("+ Add", self)
-        self.remove_button = QPushButton("Remove", self)
-        for button in (self.add_button, self.remove_button):
-            button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
+        self.add_button, self.remove_button, _layout = table_with_buttons(self, self.table, "+ Add")
         self.setFocusProxy(self.table)
         self.table.itemChanged.connect(lambda _item: self._emit())
         self.add_button.clicked.connect(self.add_row)
