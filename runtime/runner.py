@@ -40,6 +40,8 @@ class HistorySettings(BaseModel):
 
     keep_days: float = Field(default=30, gt=0)
     keep_runs: int = Field(default=1000, ge=1)
+    keep_outputs: bool = Field(default=True, description="keep each node's output values per run")
+    outputs_mb: float = Field(default=1024, gt=0, description="the most the kept outputs may take")
 
 
 def new_run_id() -> str:
@@ -74,6 +76,7 @@ class Runner:
         self._cache.prune(older_than_days=self.settings.keep_days)
         self.history.prune(keep_days=self.settings.keep_days, keep_runs=self.settings.keep_runs,
                            runs_folder=paths.runs)
+        self.history.prune_outputs(int(self.settings.outputs_mb * 1024 * 1024))
         self._active: dict[str, Executor] = {}
 
     def _load_settings(self) -> HistorySettings:
@@ -151,7 +154,7 @@ class Runner:
             credentials=self.credentials, redactor=redactor, cache=cache, flow_key=flow_key,
             flow_inputs=values, use_cache=use_cache, rerun_from=from_node,
             max_concurrency=self.max_concurrency, compile_subflow=self._compile_subflow,
-            trigger=trigger, keep_outputs=keep_outputs, stop_after=only_node,
+            trigger=trigger, keep_outputs=keep_outputs or self.settings.keep_outputs, stop_after=only_node,
             before_node=before_node,
         )
         self._active[run_id] = executor
@@ -166,6 +169,8 @@ class Runner:
             writer.wake()  # history is written on its thread while the cache is flushed here
             cache.flush(redactor.redact)
             self._finish(run_id, result, redactor)
+        if not keep_outputs:
+            result.node_outputs, result.output_keys = {}, {}
         if redactor:
             result.outputs = redactor.redact_data(result.outputs)
         return result
@@ -182,6 +187,8 @@ class Runner:
                 outputs_json = redactor.redact(dumps_values(result.outputs))
             except (TypeError, ValueError):
                 outputs_json = json.dumps({k: str(v) for k, v in result.outputs.items()})
+        if result is not None and result.node_outputs:
+            writer.record_outputs(run_id, result.node_outputs, result.output_keys, redactor)
         writer.execute(
             "update runs set status=?, finished=?, duration_ms=?, error=?, outputs=? where id=?",
             [status.value, time.time(), duration, error, outputs_json, run_id])

@@ -203,6 +203,8 @@ class Executor:
         result = RunResult(self.run_id, status, self._outcomes, self.flow_outputs, error, duration)
         if self.keep_outputs:
             result.node_outputs = {k: v for k, v in self._outputs.items() if v is not None}
+            keys = self._keys
+            result.output_keys = {k: keys[k] for k in result.node_outputs if k in keys}
         self.result = result
         if interrupted is not None:
             raise interrupted

@@ -55,6 +55,8 @@ class RunResult:
     error: str = ""
     duration_ms: float = 0.0
     node_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    output_keys: dict[str, str] = field(default_factory=dict)
+    """Node id → the content key of its outputs (kept with `node_outputs`)."""
 
     def __repr__(self) -> str:  # compact: asyncio may repr a finished task's result
         return f"RunResult({self.run_id!r}, {self.status.value}, {len(self.nodes)} nodes)"

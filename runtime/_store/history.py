@@ -6,7 +6,11 @@ every quarter second (and at the end of the run), so history costs the executor 
 
 Node state changes (started, completed, failed, skipped) become one `node_runs` row per
 node, with their times; the `events` table keeps the run's stream of everything else
-(run start and end, failures, logs, progress) in order.
+(run start and end, failures, logs, progress) in order. `outputs` keeps what each node
+produced, content-addressed (a node that produced the same values in many runs is stored
+once; `node_runs.output_key` points at it), as zlib-compressed tagged JSON, so a past run
+can be reopened with its values. Pruning removes outputs no run points at any more and
+keeps their total under a size limit (the oldest runs' outputs go first).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import shutil
 import socket
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +30,11 @@ from runtime.events import (
     NodeState,
     RunStatus,
 )
+from runtime.valuecodec import loads_values
 
 __all__ = ["HistoryStore", "connect"]
 
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 
 
 _SCHEMA = (
@@ -39,10 +45,15 @@ _SCHEMA = (
     "create index if not exists idx_runs_status on runs (status)",
     "create table if not exists node_runs (run_id text, node_id text, type_id text, state text, "
     "started real, finished real, duration_ms real, cached integer, pinned integer, error text, "
-    "attempt integer, ports text, items text, primary key (run_id, node_id))",
+    "attempt integer, ports text, items text, output_key text, primary key (run_id, node_id))",
     "create table if not exists events (run_id text, seq integer, t real, kind text, node_id text, "
     "data text, primary key (run_id, seq))",
+    "create table if not exists outputs (key text primary key, created real, size integer, data blob)",
 )
+_UPGRADES = {  # from version → statements that bring a database of that version to the next
+    1: ("alter table node_runs add column output_key text",),
+}
+
 
 
 def connect(path: Path) -> sqlite_utils.Database:
@@ -83,6 +94,13 @@ class HistoryStore:
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+            existing = conn.execute(
+                "select 1 from sqlite_master where type='table' and name='runs'").fetchone()
+            if existing:  # an older version: upgrade it step by step
+                for step in range(max(version, 1), _SCHEMA_VERSION):
+                    for statement in _UPGRADES.get(step, ()):
+                        conn.execute(statement)
             for statement in _SCHEMA:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
@@ -169,6 +187,45 @@ class HistoryStore:
             for r in self.db.query("select * from events where run_id = ? order by seq", [run_id])
         ]
 
+    def node_outputs(self, run_id: str, node_id: str) -> dict[str, Any] | None:
+        """What `node_id` produced in `run_id` (port → value), or None when not kept."""
+        row = self.db.conn.execute(
+            "select o.data from node_runs n join outputs o on o.key = n.output_key "
+            "where n.run_id = ? and n.node_id = ?", [run_id, node_id]).fetchone()
+        if row is None:
+            return None
+        return loads_values(zlib.decompress(row[0]).decode())
+
+    def outputs_size(self) -> int:
+        """Bytes the kept outputs take (compressed)."""
+        return self.db.conn.execute("select coalesce(sum(size), 0) from outputs").fetchone()[0]
+
+    def prune_outputs(self, max_bytes: int) -> int:
+        """Drop outputs no run points at, then the oldest runs' outputs beyond `max_bytes`."""
+        conn = self.db.conn
+        with conn:
+            dropped = conn.execute(
+                "delete from outputs where key not in "
+                "(select output_key from node_runs where output_key is not null)").rowcount
+        total = self.outputs_size()
+        if total <= max_bytes:
+            return dropped
+        runs = [r[0] for r in conn.execute(
+            "select distinct n.run_id from node_runs n join runs r on r.id = n.run_id "
+            "where n.output_key is not null order by r.started")]
+        with conn:
+            for run_id in runs:
+                if total <= max_bytes:
+                    break
+                conn.execute("update node_runs set output_key = null where run_id = ?", [run_id])
+                cursor = conn.execute(
+                    "delete from outputs where key not in "
+                    "(select output_key from node_runs where output_key is not null) returning size")
+                freed = [row[0] for row in cursor.fetchall()]
+                dropped += len(freed)
+                total -= sum(freed)
+        return dropped
+
     def prune(self, *, keep_days: float | None = None, keep_runs: int | None = None,
               runs_folder: Path | None = None) -> list[str]:
         """Delete runs older than `keep_days` or beyond the newest `keep_runs`, with artifacts."""
@@ -186,6 +243,10 @@ class HistoryStore:
                 for table in ("events", "node_runs"):
                     self.db.conn.execute(f"delete from {table} where run_id = ?", [run_id])
                 self.db.conn.execute("delete from runs where id = ?", [run_id])
+            if doomed:
+                self.db.conn.execute(
+                    "delete from outputs where key not in "
+                    "(select output_key from node_runs where output_key is not null)")
         if runs_folder is not None:
             for run_id in doomed:
                 shutil.rmtree(runs_folder / run_id, ignore_errors=True)
@@ -206,4 +267,5 @@ class HistoryStore:
         row["pinned"] = bool(row.get("pinned"))
         row["ports"] = json.loads(row["ports"]) if row.get("ports") else []
         row["items"] = json.loads(row["items"]) if row.get("items") else {}
+        row["has_outputs"] = bool(row.pop("output_key", None))
         return row

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ import sqlite_utils
 from runtime._store.history import connect
 from runtime.events import NodeCompleted, NodeFailed, NodeSkipped, NodeStarted, RunEvent
 from runtime.secrets import Redactor
+from runtime.valuecodec import dumps_values
 
 __all__ = ["HistoryWriter"]
 
@@ -46,6 +49,18 @@ class _Barrier:
 class _Sql:
     sql: str
     args: list[Any]
+
+
+@dataclass(slots=True)
+class _Outputs:
+    run_id: str
+    values: dict[str, dict[str, Any]]
+    keys: dict[str, str]
+    redactor: Redactor
+
+
+MAX_OUTPUT_BYTES = 64 * 1024 * 1024
+"""Outputs whose JSON is larger than this are not kept in history."""
 
 
 class HistoryWriter:
@@ -87,6 +102,15 @@ class HistoryWriter:
     def execute(self, sql: str, args: list[Any]) -> None:
         """Queue a statement to run in order with the events (e.g. a run's final status)."""
         self._queue.append(_Sql(sql, args))
+
+    def record_outputs(self, run_id: str, values: dict[str, dict[str, Any]], keys: dict[str, str],
+                       redactor: Redactor) -> None:
+        """Keep what each node produced (node id → port → value), by content key.
+
+        Encoding happens on the writer thread; values already kept under the same key
+        (a cached node, identical results) are not encoded again.
+        """
+        self._queue.append(_Outputs(run_id, values, keys, redactor))
 
     def flush(self, timeout: float | None = 30.0) -> None:
         """Block until everything queued so far is written."""
@@ -147,6 +171,11 @@ class HistoryWriter:
                     db.conn.execute(item.sql, item.args)
                     statements.append(item)
                     continue
+                if isinstance(item, _Outputs):
+                    self._commit_rows(db, event_rows, node_rows)
+                    event_rows, node_rows = [], {}
+                    self._write_outputs(db, item)
+                    continue
                 run_id, event = item
                 state = self._runs.get(run_id) or self._runs.setdefault(run_id, _RunState(Redactor()))
                 self._collect(run_id, state, event, event_rows, node_rows)
@@ -191,6 +220,36 @@ class HistoryWriter:
             node_rows[(run_id, event.node_id)] = (
                 run_id, event.node_id, type_id, event.state.value, started, event.t, event.duration_ms,
                 0, 0, redactor.redact(event.error), attempt, None, None)
+
+    @staticmethod
+    def _write_outputs(db: sqlite_utils.Database, item: _Outputs) -> None:
+        conn = db.conn
+        keys = {nid: key for nid, key in item.keys.items() if nid in item.values and not key.startswith("r")}
+        wanted = sorted(set(keys.values()))
+        have: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            have.update(r[0] for r in conn.execute(
+                f"select key from outputs where key in ({','.join('?' * len(chunk))})", chunk))
+        now = time.time()
+        kept: dict[str, str] = {}
+        for nid, key in keys.items():
+            if key not in have:
+                try:
+                    text = dumps_values(item.values[nid])
+                except (TypeError, ValueError):
+                    continue  # a value with no JSON form (the cache skips it too)
+                if len(text) > MAX_OUTPUT_BYTES:
+                    continue
+                if item.redactor:
+                    text = item.redactor.redact(text)
+                data = zlib.compress(text.encode(), 1)
+                conn.execute("insert or replace into outputs (key, created, size, data) values (?, ?, ?, ?)",
+                             [key, now, len(data), data])
+                have.add(key)
+            kept[nid] = key
+        conn.executemany("update node_runs set output_key = ? where run_id = ? and node_id = ?",
+                         [(key, item.run_id, nid) for nid, key in kept.items()])
 
     @staticmethod
     def _commit_rows(db: sqlite_utils.Database, event_rows: list[tuple[Any, ...]],

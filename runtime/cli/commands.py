@@ -312,6 +312,15 @@ def cmd_runs_show(args: argparse.Namespace) -> int:
             return _fail(f"no run with id '{args.run_id}' (see `loomwork runs`)")
         if args.events:
             run["events"] = store.events(run["id"])
+        if args.outputs:
+            if args.outputs not in {n["node_id"] for n in run["nodes"]}:
+                return _fail(f"run {run['id']} has no node '{args.outputs}'")
+            values = store.node_outputs(run["id"], args.outputs)
+            if values is None:
+                return _fail(f"the outputs of {args.outputs} in run {run['id']} were not kept "
+                             "(it produced none, or they were pruned)")
+            _print_json(to_plain_json(values))
+            return EXIT_OK
     finally:
         store.close()
     if args.json:

@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("run_id")
     show.add_argument("--json", action="store_true")
     show.add_argument("--events", action="store_true", help="also list the run's events")
+    show.add_argument("--outputs", metavar="NODE_ID",
+                      help="print what one node produced in that run, as JSON")
     show.set_defaults(func=commands.cmd_runs_show)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the .loom format")

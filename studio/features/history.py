@@ -13,8 +13,9 @@ from studio.canvas.items.node_item import RunMark
 from studio.editor import FlowEditor
 from studio.features.run import controller_of
 from studio.history_panel import HistoryPanel, format_time
+from studio.run.log_panel import LogLine
 
-__all__ = ["HistoryController", "flow_key", "history_of", "install"]
+__all__ = ["HistoryController", "flow_key", "history_of", "install", "log_lines"]
 
 LIMIT = 200
 
@@ -70,6 +71,7 @@ class HistoryController(QObject):
         store = self._store()
         try:
             run = store.get_run(run_id)
+            events = store.events(run_id) if run is not None else []
         finally:
             store.close()
         if run is None:
@@ -88,6 +90,15 @@ class HistoryController(QObject):
         flow_nodes = set(editor.document.flow.nodes)
         changed = len(flow_nodes ^ set(run_nodes))
         self.viewing = (editor, run_id)
+        run_control.past_run = run_id
+        titles = {nid: item.look.title for nid, item in editor.scene.nodes.items()}
+        run_control.log.show_past(log_lines(events, titles),
+                                  f"Run {run_id} ({run.get('status', '').lower()}):")
+        selected = editor.scene.selected_node_ids()
+        if len(selected) == 1:
+            run_control.show_outputs(editor, selected)
+        else:
+            run_control.viewer.set_value(None, title="Select a node to see what it produced in this run")
         editor.view.setInteractive(False)
         self.panel.back_button.setEnabled(True)
         noun = "node" if changed == 1 else "nodes"
@@ -103,6 +114,10 @@ class HistoryController(QObject):
         self.viewing = None
         self.panel.back_button.setEnabled(False)
         run_control = controller_of(self.window)
+        if run_control is not None:
+            run_control.past_run = None
+            run_control.log.show_live()
+            run_control.viewer.set_value(None, title="Select a node to see its last run's values")
         if run_control is not None and editor in run_control.overlays:
             overlay = run_control.overlays[editor]
             overlay.clear()
@@ -125,6 +140,29 @@ class HistoryController(QObject):
 
     def _status(self, text: str, timeout: int = 15000) -> None:
         self.window.statusBar().showMessage(text, timeout)
+
+
+def log_lines(events: list[dict[str, Any]], titles: dict[str, str]) -> list[LogLine]:
+    """A past run's log, from the events kept in history."""
+    lines = []
+    for event in events:
+        kind, node_id = event["kind"], event.get("node_id") or ""
+        top = node_id.split("/")[0]
+        title = f"{titles[top]} ({node_id})" if top in titles else node_id
+        t = event.get("t") or 0.0
+        if kind == "node_log":
+            lines.append(LogLine(t, event.get("level", "info"), node_id, title, event.get("message", "")))
+        elif kind == "node_failed":
+            failed = event.get("state", "FAILED") == "FAILED"
+            lines.append(LogLine(t, "error" if failed else "info", node_id, title,
+                                 event.get("error", "") if failed else "cancelled"))
+        elif kind == "run_started":
+            lines.append(LogLine(t, "info", "", "", f"— run started ({event.get('trigger', 'manual')}) —"))
+        elif kind == "run_finished":
+            status = event.get("status", "")
+            level = "error" if status in ("FAILED", "CRASHED") else "info"
+            lines.append(LogLine(t, level, "", "", f"run {status} in {event.get('duration_ms', 0):.0f} ms"))
+    return lines
 
 
 def history_of(window: Any) -> HistoryController | None:

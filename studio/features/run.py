@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 
 from runtime.api import (
     FlowPort,
+    HistoryStore,
     NodeFailed,
     NodeLog,
     RunEvent,
     RunFinished,
     SetNodeProps,
+    data_paths,
     decode_value,
     dumps_flow,
     dumps_values,
@@ -94,6 +96,8 @@ class RunController(QObject):
         self.viewer = ValueViewer()
         self.viewer.setMinimumHeight(90)  # a docked panel may be short: its views scroll
         self.has_results: set[FlowEditor] = set()
+        self.past_run: str | None = None
+        """A past run opened from the history: the outputs shown are that run's."""
         self._shown_node: str | None = None
         self._shown_values: dict[str, Any] = {}
         window.editor_added.connect(self._follow_selection)
@@ -122,6 +126,7 @@ class RunController(QObject):
                 return False
             inputs = self.last_inputs = asked
         self.running_editor = editor
+        self.past_run = None
         self.overlay(editor)
         self.log.add("info", f"— run of {editor.title().rstrip(' •')} —")
         self.client.send(op="run", flow=dumps_flow(flow),
@@ -190,7 +195,7 @@ class RunController(QObject):
                          f"run {event.run_id}: {event.status.value} in {took}")
 
     def _title(self, node_id: str) -> str:
-        editor = self.running_editor
+        editor = self.window.current_editor() if self.past_run is not None else self.running_editor
         top = node_id.split("/")[0]
         item = editor.scene.nodes.get(top) if editor is not None else None
         return f"{item.look.title} ({node_id})" if item is not None else node_id
@@ -210,11 +215,29 @@ class RunController(QObject):
         editor.scene.selection_changed_ids.connect(self.log.set_selected_nodes)
 
     def show_outputs(self, editor: FlowEditor, node_ids: list[str]) -> None:
-        """Ask the worker for the last run's values of the one selected node."""
-        if len(node_ids) != 1 or editor not in self.has_results or self.client.running:
+        """Show the values of the one selected node: of the opened past run, else of the last run."""
+        if len(node_ids) != 1:
+            return
+        if self.past_run is not None:
+            self._shown_node = node_ids[0]
+            self._show_past_outputs(self.past_run, node_ids[0])
+            return
+        if editor not in self.has_results or self.client.running:
             return
         self._shown_node = node_ids[0]
         self.client.send(op="outputs", node_id=node_ids[0], limit=200_000)
+
+    def _show_past_outputs(self, run_id: str, node_id: str) -> None:
+        store = HistoryStore(data_paths().history_db)
+        try:
+            values = store.node_outputs(run_id, node_id)
+        finally:
+            store.close()
+        self._shown_values = values or {}
+        if values:
+            self.viewer.set_values(values)
+        else:
+            self.viewer.set_value(None, title=f"{self._title(node_id)}: no values kept from run {run_id}")
 
     def pin_selected(self) -> bool:
         """Keep the selected node's last outputs as test data: it will not run until unpinned."""
@@ -268,6 +291,11 @@ class RunController(QObject):
         self._status(message.splitlines()[0] if message else "The flow cannot run.")
 
     def _on_crashed(self, message: str) -> None:
+        store = HistoryStore(data_paths().history_db)  # the dead worker's run: CRASHED, now
+        try:
+            store.mark_crashed_runs()
+        finally:
+            store.close()
         editor = self.running_editor
         if editor is not None and editor in self.overlays:
             overlay = self.overlays[editor]

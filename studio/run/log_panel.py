@@ -1,7 +1,8 @@
-"""The run log: messages of the current run, filterable by level and by node.
+"""The run log: messages of the current run (or of a past run opened from the history),
+filterable by level and by node.
 
 Secrets never reach it: node log lines and errors are redacted in the worker before they
-are sent.
+are sent, and before they are written to history.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class LogPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._all: list[LogLine] = []
+        self._live: list[LogLine] | None = None
+        """The live lines while a past run's lines are shown."""
         self._selected: set[str] = set()
         self.model = _Model()
         self.view = QListView(self)
@@ -74,7 +77,10 @@ class LogPanel(QWidget):
         self.level.setCurrentIndex(1)
         self.only_selected = QCheckBox("Only the selected node", self)
         self.count = QLabel(self)
+        self.caption = QLabel(self)
+        self.caption.setVisible(False)
         bar = QHBoxLayout()
+        bar.addWidget(self.caption)
         bar.addWidget(self.level)
         bar.addWidget(self.only_selected)
         bar.addStretch(1)
@@ -87,6 +93,9 @@ class LogPanel(QWidget):
         self.only_selected.toggled.connect(self._refilter)
 
     def add(self, level: str, message: str, node_id: str = "", node_title: str = "") -> None:
+        """Append a line of the live run (showing the live lines again if a past run was shown)."""
+        if self._live is not None:
+            self.show_live()
         line = LogLine(time.time(), level, node_id, node_title, message)
         self._all.append(line)
         if len(self._all) > MAX_LINES:
@@ -100,6 +109,27 @@ class LogPanel(QWidget):
             self.model.endInsertRows()
             self.view.scrollToBottom()
         self._update_count()
+
+    @property
+    def showing_past(self) -> bool:
+        return self._live is not None
+
+    def show_past(self, lines: list[LogLine], caption: str) -> None:
+        """Show the lines of a past run instead of the live ones (until `show_live`)."""
+        if self._live is None:
+            self._live = self._all
+        self._all = list(lines[-MAX_LINES:])
+        self.caption.setText(caption)
+        self.caption.setVisible(True)
+        self._refilter()
+
+    def show_live(self) -> None:
+        """Back to the live run's lines."""
+        if self._live is None:
+            return
+        self._all, self._live = self._live, None
+        self.caption.setVisible(False)
+        self._refilter()
 
     def set_selected_nodes(self, node_ids: list[str]) -> None:
         self._selected = set(node_ids)

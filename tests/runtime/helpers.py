@@ -202,6 +202,26 @@ class MakeTable(NodeType):
         return TableOut(table=Table.from_records([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]))
 
 
+class BigTableConfig(BaseModel):
+    rows: int = 100
+    seed: int = 0
+
+
+class BigTable(NodeType):
+    """A table of `rows` rows whose content depends on `seed`."""
+
+    type_id = "test.big_table"
+    title = "Big table"
+    cache = CachePolicy.NEVER
+    Config = BigTableConfig
+    Inputs = None
+    Outputs = TableOut
+
+    async def run(self, ctx: NodeContext, config: BigTableConfig, inputs: Any) -> TableOut:
+        return TableOut(table=Table.from_records(
+            [{"n": i, "text": f"row {i * 7919 + config.seed * 104729}"} for i in range(config.rows)]))
+
+
 class FileOut(BaseModel):
     file: FileRef
 
@@ -219,7 +239,8 @@ class WriteArtifact(NodeType):
         return FileOut(file=FileRef(path=str(path), name=path.name))
 
 
-TEST_TYPES = [WriteArtifact, Source, Add, Sleep, Flaky, Crash, Branch, UseSecret, ReadCount, MakeTable]
+TEST_TYPES = [WriteArtifact, Source, Add, Sleep, Flaky, Crash, Branch, UseSecret, ReadCount, MakeTable,
+              BigTable]
 
 
 def make_registry() -> Registry:

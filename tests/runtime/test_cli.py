@@ -78,6 +78,10 @@ def test_run_history_commands(home: Path, tmp_path: Path) -> None:
     assert {n["node_id"] for n in detail["nodes"]} == {"n_in000000", "n_out00000"}
     missing = loomwork("runs", "show", "r-nope", home=home)
     assert missing.returncode == 2 and "no run with id" in missing.stderr
+    values = loomwork("runs", "show", run_id, "--outputs", "n_in000000", home=home)
+    assert values.returncode == 0 and json.loads(values.stdout) == {"value": 1}
+    nothing = loomwork("runs", "show", run_id, "--outputs", "n_zzz", home=home)
+    assert nothing.returncode == 2 and "has no node 'n_zzz'" in nothing.stderr
 
 
 @pytest.mark.parametrize(

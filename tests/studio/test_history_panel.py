@@ -150,3 +150,40 @@ def test_refreshes_when_a_run_finishes(window, history, runner, tmp_path) -> Non
         store.close()
     controller_of(window).run_finished.emit({"run_id": run_id, "status": "COMPLETED", "nodes": {}})
     assert history.panel.run_ids() == [run_id]
+
+
+def test_a_past_run_reopens_with_its_outputs_and_log_after_edits(window, history, runner, tmp_path) -> None:
+    path, data = _reader(tmp_path)
+    data.write_text("first version")
+    first = _run(runner, path)
+    data.write_text("second version")
+    second = _run(runner, path)
+    editor = window.open_path(path)
+    editor.add_node("core.log", QPointF(600, 400))  # edited since: the past run still opens
+    control = controller_of(window)
+    control.log.add("info", "a live line")
+    editor.scene.select_nodes(["n_read0000"])
+    assert history.open_run(first)
+    assert control.viewer.current_port == "text" and control.viewer.current_value() == "first version"
+    assert control.log.showing_past
+    text = control.log.toPlainText()
+    assert "run started" in text and "run COMPLETED" in text and "a live line" not in text
+    editor.scene.select_nodes(["n_log00000"])
+    assert control.viewer.current_value() == "first version"  # the log node passes its value on
+    assert history.open_run(second)
+    editor.scene.select_nodes(["n_read0000"])
+    assert control.viewer.current_value() == "second version"
+    history.back_to_current()
+    assert not control.log.showing_past and "a live line" in control.log.toPlainText()
+    assert control.past_run is None
+
+
+def test_a_past_failed_run_shows_its_error_in_the_log(window, history, runner, tmp_path) -> None:
+    path, _data = _reader(tmp_path)
+    failed = _run(runner, path)
+    window.open_path(path)
+    assert history.open_run(failed)
+    control = controller_of(window)
+    lines = [line for line in control.log.model.lines if line.level == "error"]
+    assert any("data.txt" in line.message and line.node_id == "n_read0000" for line in lines)
+    assert any("run FAILED" in line.message for line in lines)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF
 
+from runtime.api import HistoryStore, data_paths
 from studio.features.run import controller_of
 from tests.studio.conftest import EXAMPLES
 
@@ -123,6 +124,12 @@ def test_killing_the_worker_marks_crashed_and_the_studio_goes_on(window, qtbot, 
     qtbot.waitUntil(lambda: bool(results), timeout=10000)
     assert results[-1]["status"] == "CRASHED"
     assert editor.scene.nodes["n_wait0000"].run.state == "CRASHED"
+    store = HistoryStore(data_paths().history_db)  # in history at once, not at the next start
+    try:
+        crashed = store.list_runs(limit=1)[0]
+    finally:
+        store.close()
+    assert crashed["status"] == "CRASHED" and crashed["flow_name"] == "slow"
     editor.add_node("core.constant", QPointF(300, 0))  # still usable
     other = window.open_path(EXAMPLES / "approval_routing.loom")
     controller.ask_inputs = lambda *_: {}
