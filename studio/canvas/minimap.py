@@ -24,11 +24,16 @@ DEFAULT_SIZE = (180.0, 60.0)
 
 
 class Minimap(QWidget):
-    """Overlay child of `view`; kept in its bottom-right corner."""
+    """Overlay child of the view's viewport; kept in its bottom-right corner.
+
+    A child of the viewport rather than of the view: an overlapping sibling would stop Qt
+    from scrolling the viewport's pixels (every pan would repaint the whole canvas). The
+    viewport's scroll moves its children along, so the minimap moves back after each one.
+    """
 
     def __init__(self, view: FlowView, registry: Registry, width: int = 220, height: int = 150,
                  margin: int = 12):
-        super().__init__(view)
+        super().__init__(view.viewport())
         self.setObjectName("minimap")
         self.view = view
         self.scene = view.flow_scene
@@ -51,9 +56,9 @@ class Minimap(QWidget):
         self._timer.timeout.connect(self.rebuild)
         unsubscribe = self.document.subscribe(self._on_event)
         self.destroyed.connect(lambda *_: unsubscribe())
-        view.installEventFilter(self)
-        view.horizontalScrollBar().valueChanged.connect(self.update)
-        view.verticalScrollBar().valueChanged.connect(self.update)
+        view.viewport().installEventFilter(self)
+        view.horizontalScrollBar().valueChanged.connect(self._follow)
+        view.verticalScrollBar().valueChanged.connect(self._follow)
         view.zoom_changed.connect(self.update)
         self.place()
         self.rebuild()
@@ -74,14 +79,19 @@ class Minimap(QWidget):
         super().showEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.view and event.type() == QEvent.Type.Resize:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self.place()
         return False
 
+    def _follow(self) -> None:
+        self.place()
+        self.update()
+
     def place(self) -> None:
         """Move to the bottom-right corner of the view."""
-        self.move(self.view.width() - self.width() - self.margin,
-                  self.view.height() - self.height() - self.margin)
+        viewport = self.view.viewport()
+        self.move(viewport.width() - self.width() - self.margin,
+                  viewport.height() - self.height() - self.margin)
         self.raise_()
 
     def _color(self, type_id: str) -> tuple[str, QColor]:

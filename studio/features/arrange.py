@@ -59,7 +59,7 @@ def annotations_of(editor: FlowEditor) -> AnnotationController | None:
 
 
 def minimap_of(editor: FlowEditor) -> Minimap | None:
-    return editor.view.findChild(Minimap, "minimap", Qt.FindChildOption.FindDirectChildrenOnly)
+    return editor.view.viewport().findChild(Minimap, "minimap", Qt.FindChildOption.FindDirectChildrenOnly)
 
 
 class ArrangeFeature(QObject):
