@@ -234,8 +234,9 @@ class RunController(QObject):
         finally:
             store.close()
         self._shown_values = values or {}
-        if values:
-            self.viewer.set_values(values)
+        log = self.log.lines_of(node_id)
+        if values or log:
+            self.viewer.set_values(values or {}, log=log)
         else:
             self.viewer.set_value(None, title=f"{self._title(node_id)}: no values kept from run {run_id}")
 
@@ -262,9 +263,10 @@ class RunController(QObject):
         if node_id != self._shown_node:
             return
         self._shown_values = decode_value(values)
-        decoded = decode_value(values)
-        if decoded:
-            self.viewer.set_values(decoded)
+        decoded = decode_value(values)  # a copy of its own: the viewer may sort a table in place
+        log = self.log.lines_of(node_id)
+        if decoded or log:
+            self.viewer.set_values(decoded, log=log)
         else:
             self.viewer.set_value(None, title=f"{self._title(node_id)} produced no values in the last run")
 

@@ -28,9 +28,10 @@ from studio.outputs.table_view import TableViewer
 from studio.outputs.text_view import ScalarViewer, TextViewer
 from studio.theme import port_color
 
-__all__ = ["ValueViewer", "page_for"]
+__all__ = ["LOG_TAB", "ValueViewer", "page_for"]
 
 _PORT_KIND = {"date": "datetime", "null": "any"}
+LOG_TAB = "Log"
 
 
 def page_for(value: Any) -> str:
@@ -56,6 +57,7 @@ class ValueViewer(QWidget):
     def __init__(self, parent: QWidget | None = None, *, opener: Opener = open_path) -> None:
         super().__init__(parent)
         self._ports: dict[str, Any] = {}
+        self._log: list[str] = []
         self._current = ""
         self.title = QLabel(self)
         font = QFont(self.title.font())
@@ -119,31 +121,36 @@ class ValueViewer(QWidget):
     def set_value(self, value: Any, *, title: str = "") -> None:
         """Show one value; `title` names the port."""
         self._ports = {title: value}
+        self._log = []
         self._set_tabs([])
         self._show(title, value)
 
-    def set_values(self, ports: dict[str, Any]) -> None:
-        """Show a node's outputs (port → value) with tabs to switch; keeps the current port if it is there."""
-        if not ports:
+    def set_values(self, ports: dict[str, Any], log: list[str] | None = None) -> None:
+        """Show a node's outputs (port → value) with tabs to switch, and its log lines in a
+        last "Log" tab; keeps the current tab if it is there."""
+        if not ports and not log:
             self.clear()
             return
         self._ports = dict(ports)
-        names = list(self._ports)
-        keep = self._current if self._current in self._ports else names[0]
+        self._log = list(log or [])
+        names = list(self._ports) + ([LOG_TAB] if self._log else [])
+        keep = self._current if self._current in names else names[0]
         self._set_tabs(names, names.index(keep))
-        self._show(keep, self._ports[keep])
+        self._show_tab(keep)
 
     def show_port(self, name: str) -> None:
-        """Switch to one of the ports given to `set_values`."""
-        if name not in self._ports:
+        """Switch to one of the ports given to `set_values` (or to its "Log" tab)."""
+        names = list(self._ports) + ([LOG_TAB] if self._log else [])
+        if name not in names:
             raise KeyError(name)
         if self.tabs.count():
-            self.tabs.setCurrentIndex(list(self._ports).index(name))  # shows it through _tab_changed
+            self.tabs.setCurrentIndex(names.index(name))  # shows it through _tab_changed
         else:
-            self._show(name, self._ports[name])
+            self._show_tab(name)
 
     def clear(self) -> None:
         self._ports = {}
+        self._log = []
         self._set_tabs([])
         self._current = ""
         self.title.setText("")
@@ -156,11 +163,17 @@ class ValueViewer(QWidget):
     def ports(self) -> list[str]:
         return list(self._ports)
 
+    def ports_and_log(self) -> list[str]:
+        """The tabs on offer: the ports, then "Log" when the step wrote log lines."""
+        return list(self._ports) + ([LOG_TAB] if self._log else [])
+
     @property
     def current_port(self) -> str:
         return self._current
 
     def current_value(self) -> Any:
+        if self._current == LOG_TAB and self._log and LOG_TAB not in self._ports:
+            return "\n".join(self._log)
         return self._ports.get(self._current)
 
     @property
@@ -171,7 +184,10 @@ class ValueViewer(QWidget):
 
     def copy(self) -> str:
         """Put the current value on the clipboard as JSON and return that text."""
-        text = json_text(self.current_value()) if self._ports else ""
+        if self._current == LOG_TAB and LOG_TAB not in self._ports:
+            text = self.current_value() or ""  # log lines as they read
+        else:
+            text = json_text(self.current_value()) if self._ports else ""
         QGuiApplication.clipboard().setText(text)
         return text
 
@@ -183,7 +199,8 @@ class ValueViewer(QWidget):
             self.tabs.removeTab(0)
         for name in names:
             index = self.tabs.addTab(name)
-            self.tabs.setTabToolTip(index, type_label(self._ports[name]))
+            tip = type_label(self._ports[name]) if name in self._ports else "what the step wrote to the run log"
+            self.tabs.setTabToolTip(index, tip)
         if names:
             self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
@@ -191,8 +208,26 @@ class ValueViewer(QWidget):
 
     def _tab_changed(self, index: int) -> None:
         if 0 <= index < len(self._ports):
-            name = list(self._ports)[index]
+            self._show_tab(list(self._ports)[index])
+        elif index == len(self._ports) and self._log:
+            self._show_tab(LOG_TAB)
+
+    def _show_tab(self, name: str) -> None:
+        if name in self._ports:
             self._show(name, self._ports[name])
+            return
+        changed = name != self._current
+        self._current = name
+        self.title.setText(name)
+        self.title.setVisible(True)
+        self.dot.hide()
+        count = len(self._log)
+        self.type_label.setText(f"{count} line{'s' if count != 1 else ''}")
+        self.copy_button.hide()  # the text view has its own "Copy text"
+        self.text_view.set_text("\n".join(self._log))
+        self.stack.setCurrentWidget(self.text_view)
+        if changed:
+            self.port_changed.emit(name)
 
     def _show(self, title: str, value: Any) -> None:
         changed = title != self._current
@@ -203,6 +238,7 @@ class ValueViewer(QWidget):
         self.dot.setStyleSheet(f"color: {port_color(_PORT_KIND.get(kind, kind)).name()};")
         self.dot.show()
         self.type_label.setText(type_label(value))
+        self.copy_button.show()
         self.copy_button.setEnabled(True)
         page = page_for(value)
         if page == "text":

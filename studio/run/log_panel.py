@@ -131,6 +131,10 @@ class LogPanel(QWidget):
         self.caption.setVisible(False)
         self._refilter()
 
+    def lines_of(self, node_id: str) -> list[str]:
+        """The lines on show (live, or of the past run shown) written by `node_id` or inside it."""
+        return [line.text() for line in self._all if line.node_id.split("/")[0] == node_id]
+
     def set_selected_nodes(self, node_ids: list[str]) -> None:
         self._selected = set(node_ids)
         if self.only_selected.isChecked():

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF
 
 from runtime.api import HistoryStore, data_paths
 from studio.features.run import controller_of
+from studio.outputs.viewer import LOG_TAB
 from tests.studio.conftest import EXAMPLES
 
 
@@ -60,6 +61,17 @@ def test_failing_node_is_marked_and_downstream_skipped(window, qtbot, tmp_path: 
     assert "missing.txt" in editor.scene.nodes["n_read0000"].run.message
     assert editor.scene.selected_node_ids() == ["n_read0000"]  # the failing node is one click away
     assert "missing.txt" in controller_of(window).log.toPlainText()
+
+
+def test_outputs_panel_has_the_nodes_log_lines(window, qtbot) -> None:
+    editor = window.open_path(EXAMPLES / "merge_supplier_invoices.loom")
+    assert _run(window, qtbot)["status"] == "COMPLETED"
+    controller = controller_of(window)
+    editor.scene.select_nodes(["n_mwrit001"])
+    qtbot.waitUntil(lambda: LOG_TAB in controller.viewer.ports_and_log(), timeout=10000)
+    controller.viewer.show_port(LOG_TAB)
+    assert "large_invoices.csv" in controller.viewer.current_value()
+    assert controller.viewer.copy() == controller.viewer.current_value()  # plain lines, not JSON
 
 
 def test_stop_cancels_a_long_node_within_a_second(window, qtbot, tmp_path: Path) -> None:
