@@ -199,7 +199,7 @@ class ValueViewer(QWidget):
             self.tabs.removeTab(0)
         for name in names:
             index = self.tabs.addTab(name)
-            tip = type_label(self._ports[name]) if name in self._ports else "what the step wrote to the run log"
+            tip = type_label(self._ports[name]) if name in self._ports else "what the step wrote to the log"
             self.tabs.setTabToolTip(index, tip)
         if names:
             self.tabs.setCurrentIndex(current)
