@@ -75,7 +75,11 @@ class Worker:
 
     def send(self, message: dict[str, Any]) -> None:
         """Queue one message; messages go out together once per event-loop turn."""
-        self._pending.append(json.dumps(message, ensure_ascii=False, default=str))
+        self.send_raw(json.dumps(message, ensure_ascii=False, default=str))
+
+    def send_raw(self, line: str) -> None:
+        """Queue one message already written as a line of JSON (no newline inside)."""
+        self._pending.append(line)
         if not self._flush_scheduled:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
@@ -112,8 +116,8 @@ class Worker:
             node_id = command.get("node_id", "")
             values = self._last_outputs.get(node_id, {})
             limit = int(command.get("limit") or 100_000)
-            self.send({"type": "outputs", "node_id": node_id,
-                       "values": json.loads(dumps_values(_limited(values, limit)))})
+            self.send_raw(f'{{"type": "outputs", "node_id": {json.dumps(node_id)}, '
+                          f'"values": {dumps_values(_limited(values, limit))}}}')
         elif op == "quit":
             self.runner.cancel()
             self._release()

@@ -30,7 +30,6 @@ from runtime.api import (
     RunFinished,
     SetNodeProps,
     data_paths,
-    decode_value,
     dumps_flow,
     dumps_values,
 )
@@ -262,8 +261,7 @@ class RunController(QObject):
     def _on_outputs(self, node_id: str, values: dict[str, Any]) -> None:
         if node_id != self._shown_node:
             return
-        self._shown_values = decode_value(values)
-        decoded = decode_value(values)  # a copy of its own: the viewer may sort a table in place
+        decoded = self._shown_values = values  # the viewer sorts through an index, never in place
         log = self.log.lines_of(node_id)
         if decoded or log:
             self.viewer.set_values(decoded, log=log)

@@ -8,9 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
-from runtime.api import RunEvent, event_from_dict
+from runtime.api import RunEvent, decode_value, event_from_dict, loads_values
 
 __all__ = ["WorkerClient"]
+
+_OUTPUTS = b'{"type": "outputs"'
 
 
 class WorkerClient(QObject):
@@ -26,7 +28,7 @@ class WorkerClient(QObject):
     invalid = Signal(str)         # the flow cannot run: one clear paragraph
     failed = Signal(str)          # the worker could not do a command
     crashed = Signal(str)         # the worker process died during a run
-    outputs = Signal(str, dict)   # node id, tagged JSON values
+    outputs = Signal(str, dict)   # node id, its values (port → value, decoded)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -84,8 +86,16 @@ class WorkerClient(QObject):
         self._buffer += bytes(self._proc.readAllStandardOutput())
         *lines, self._buffer = self._buffer.split(b"\n")
         for line in lines:
-            if line.strip():
-                self._dispatch(json.loads(line))
+            self.handle_line(line)
+
+    def handle_line(self, line: bytes) -> None:
+        """One line from the worker: parse it and emit what it says."""
+        if line.startswith(_OUTPUTS):  # tagged values (tables, dates, refs) decoded while parsed
+            message = loads_values(line)
+            message["decoded"] = True
+            self._dispatch(message)
+        elif line.strip():
+            self._dispatch(json.loads(line))
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -107,7 +117,8 @@ class WorkerClient(QObject):
             self.running = False
             self.invalid.emit(message["message"])
         elif kind == "outputs":
-            self.outputs.emit(message["node_id"], message.get("values", {}))
+            values = message.get("values", {})
+            self.outputs.emit(message["node_id"], values if message.get("decoded") else decode_value(values))
         elif kind == "error":
             self.running = False
             self.failed.emit(message.get("message", "unknown error"))
