@@ -13,6 +13,8 @@ WANT_TEST=0
 APT_PACKAGES=()
 if [ "$WANT_TEST" = 1 ]; then
   APT_PACKAGES+=(dbus gnome-keyring)
+  # LibreOffice headless: the spreadsheet tests have a real client open and recalculate the xlsx they write
+  APT_PACKAGES+=(libreoffice-calc-nogui)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

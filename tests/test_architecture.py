@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 HEADLESS = ("runtime", "nodes", "models")
 HEAVY = ("PySide6", "playwright", "onnxruntime_genai", "onnxruntime", "openpyxl", "httpx", "jinja2",
-         "torch", "pypdfium2", "rapidocr_onnxruntime")
+         "torch", "pypdfium2", "rapidocr_onnxruntime", "python_calamine", "pypdf", "pdfplumber", "pdfminer",
+         "docx", "docxtpl", "PIL", "cv2", "lxml", "reportlab")
 
 
 def _imports(path: Path) -> list[tuple[str, int, bool]]:

@@ -22,7 +22,9 @@ def test_importing_the_packs_loads_no_heavy_library():
         "from runtime.api import Registry\n"
         "registry = Registry.from_entry_points()\n"
         "assert not registry.broken, registry.broken\n"
-        "heavy = {'jinja2', 'httpx', 'PySide6', 'playwright', 'onnxruntime_genai', 'openpyxl'}\n"
+        "heavy = {'jinja2', 'httpx', 'PySide6', 'playwright', 'onnxruntime_genai', 'openpyxl',\n"
+        "         'python_calamine', 'pypdfium2', 'pypdf', 'pdfplumber', 'pdfminer', 'docx', 'docxtpl',\n"
+        "         'PIL', 'cv2', 'lxml', 'rapidocr_onnxruntime', 'onnxruntime'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
