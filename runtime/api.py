@@ -97,6 +97,7 @@ from runtime.node import (
     NodeLogger,
     NodeType,
     PortEnvironment,
+    RunResourcePool,
 )
 from runtime.paths import DataPaths, data_paths
 from runtime.ports import PortSpec, PortType, compatible, incompatibility_reason, port_type_of
@@ -112,7 +113,16 @@ from runtime.valuecodec import (
     summarize_value,
     to_plain_json,
 )
-from runtime.values import Column, DocumentRef, FileRef, ImageRef, Table, WorkbookRef, infer_column_type
+from runtime.values import (
+    Column,
+    DocumentRef,
+    FileRef,
+    ImageRef,
+    SessionRef,
+    Table,
+    WorkbookRef,
+    infer_column_type,
+)
 
 __all__ = [
     "CURRENT_FORMAT_VERSION",
@@ -195,10 +205,12 @@ __all__ = [
     "RemoveNote",
     "RunEvent",
     "RunFinished",
+    "RunResourcePool",
     "RunResult",
     "RunStarted",
     "RunStatus",
     "Runner",
+    "SessionRef",
     "SetConfig",
     "SetFlowInfo",
     "SetNodeProps",

@@ -132,6 +132,8 @@ class NodeFailed(RunEvent):
     state: NodeState = NodeState.FAILED
     handled: bool = False
     """True when the node's on-error policy kept the run going (continue / route)."""
+    evidence: dict[str, str] = field(default_factory=dict)
+    """What helps to see why (label → file path or URL), e.g. a browser's screenshot."""
 
 
 @dataclass(slots=True)

@@ -8,10 +8,10 @@ everything (logger, progress, cancellation, artifacts, services, secrets) throug
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,6 +29,7 @@ __all__ = [
     "NodeLogger",
     "NodeType",
     "PortEnvironment",
+    "RunResourcePool",
 ]
 
 
@@ -63,7 +64,31 @@ class EmptyModel(BaseModel):
 
 
 class NodeError(Exception):
-    """An expected failure of a node, with a message meant for the user."""
+    """An expected failure of a node, with a message meant for the user.
+
+    `evidence` names what helps to see why (label → a file path or a URL): a browser
+    node attaches a screenshot, the page's HTML and its address.
+    """
+
+    def __init__(self, message: str = "", *, evidence: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.evidence: dict[str, str] = dict(evidence or {})
+
+
+T = TypeVar("T")
+
+
+class RunResourcePool(Protocol):
+    """Things a run opens once and closes when it ends, however it ends (see `NodeContext.resources`)."""
+
+    async def get(self, key: str, open_: Callable[[], Awaitable[T]],
+                  close: Callable[[T], Awaitable[None]]) -> T:
+        """The resource `key`, opened by `open_()` on first use; `close` runs at the run's end."""
+        ...
+
+    def peek(self, key: str) -> Any | None:
+        """The resource `key` if it is open, else None."""
+        ...
 
 
 class PortEnvironment(Protocol):
@@ -141,6 +166,12 @@ class NodeContext(Protocol):
 
     async def run_subflow(self, path: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """Run another flow (relative path) with these inputs and return its outputs."""
+        ...
+
+    @property
+    def resources(self) -> RunResourcePool:
+        """The run's shared resources (a browser): opened by the first node that needs
+        them, closed when the run ends — completed, failed or cancelled."""
         ...
 
 

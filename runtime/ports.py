@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from runtime.values import DocumentRef, FileRef, ImageRef, Table, WorkbookRef
+from runtime.values import DocumentRef, FileRef, ImageRef, SessionRef, Table, WorkbookRef
 
 __all__ = ["PortSpec", "PortType", "compatible", "incompatibility_reason", "port_type_of"]
 
@@ -104,6 +104,7 @@ _SIMPLE: dict[Any, PortType] = {
     ImageRef: PortType.IMAGE,
     DocumentRef: PortType.DOCUMENT,
     WorkbookRef: PortType.WORKBOOK,
+    SessionRef: PortType.SESSION,
     Any: PortType.ANY,
     object: PortType.ANY,
 }

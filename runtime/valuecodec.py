@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from runtime.values import Column, DocumentRef, FileRef, ImageRef, Table, WorkbookRef
+from runtime.values import Column, DocumentRef, FileRef, ImageRef, SessionRef, Table, WorkbookRef
 
 __all__ = [
     "decode_value",
@@ -33,10 +33,12 @@ _REF_KINDS: dict[str, type[BaseModel]] = {
     "image": ImageRef,
     "document": DocumentRef,
     "workbook": WorkbookRef,
+    "session": SessionRef,
 }
 _TAGS = ("$table", "$ref", "$datetime", "$date", "$float", "$dict")
 _TAG_SET = frozenset(_TAGS)
-_REFS = (FileRef, ImageRef, DocumentRef, WorkbookRef)
+_REFS = (FileRef, ImageRef, DocumentRef, WorkbookRef, SessionRef)
+_PATH_REFS = (FileRef, ImageRef, DocumentRef, WorkbookRef)
 
 
 def _tag(value: Any) -> dict[str, Any]:
@@ -153,8 +155,10 @@ def summarize_value(value: Any, limit: int = 200) -> str:
     """A one-line human summary of a value (for progress displays and logs)."""
     if isinstance(value, Table):
         return repr(value)
-    if isinstance(value, _REFS):
+    if isinstance(value, _PATH_REFS):
         return f"{value.kind}: {value.path}"
+    if isinstance(value, SessionRef):
+        return f"browser page: {value.url or 'blank'}"
     text = json.dumps(to_plain_json(value), ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -20,6 +20,7 @@ __all__ = [
     "DocumentRef",
     "FileRef",
     "ImageRef",
+    "SessionRef",
     "Table",
     "WorkbookRef",
     "infer_column_type",
@@ -202,3 +203,23 @@ class WorkbookRef(_Ref):
 
     kind: Literal["workbook"] = "workbook"
     sheet: str | None = None
+
+
+class SessionRef(BaseModel):
+    """A live browser page of the current run, handed from one browser node to the next.
+
+    It names the page (the "Open browser" node's session and the tab's number); the page
+    itself lives in the run's browser and ends with the run. `url` and `title` say where
+    the page was when the value was made, for the run log and history.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["session"] = "session"
+    run_id: str
+    session: str
+    """The node id of the "Open browser" node whose context holds the page."""
+    page: int = 0
+    """Which tab of that context (0: the first; popups get the next numbers)."""
+    url: str = ""
+    title: str = ""

@@ -13,6 +13,7 @@ from runtime.node import NodeError
 
 if TYPE_CHECKING:
     from runtime._engine.executor import Executor
+    from runtime._engine.resources import RunResources
 
 
 class NodeLogger:
@@ -120,3 +121,7 @@ class RunContext:
 
     async def run_subflow(self, path: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         return await self._executor.run_subflow(self.node_id, path, inputs)
+
+    @property
+    def resources(self) -> RunResources:
+        return self._executor.resources

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from runtime._engine.cache_keys import data_digest, node_key
 from runtime._engine.context import RunContext
+from runtime._engine.resources import RunResources
 from runtime._engine.results import NodeOutcome, ResultCache, RunResult
 from runtime._engine.subflows import run_subflow
 from runtime.compile import ERROR_PORT, Plan, PlannedNode
@@ -100,8 +101,11 @@ class Executor:
         ancestry: tuple[Path, ...] = (),
         stop_after: str | None = None,
         before_node: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
+        resources: RunResources | None = None,
     ):
         self.plan = plan
+        self._owns_resources = resources is None
+        self.resources = resources if resources is not None else RunResources()
         self.run_id = run_id
         self.emit = emit
         self.artifacts_root = artifacts_root
@@ -186,6 +190,9 @@ class Executor:
             for task in list(self._workers):
                 task.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._owns_resources:  # a browser and the like: closed however the run ended
+            for problem in await self.resources.close_all():
+                self.emit(NodeLog(self.run_id, time.time(), "", "warning", problem))
         if self._internal_error is not None:
             raise self._internal_error
         status, error = RunStatus.COMPLETED, ""
@@ -443,8 +450,10 @@ class Executor:
         if not isinstance(exc, (NodeError, ValidationError)):
             detail = "".join(traceback.format_exception(exc))
             self.emit(NodeLog(self.run_id, time.time(), node.id, "debug", self.redactor.redact(detail)))
+        evidence = {k: self.redactor.redact(v) for k, v in getattr(exc, "evidence", {}).items()}
         self.emit(NodeFailed(self.run_id, time.time(), node.id, message, type(exc).__name__,
-                             duration, self._attempts.get(node.id, 1), NodeState.FAILED, policy != "fail"))
+                             duration, self._attempts.get(node.id, 1), NodeState.FAILED, policy != "fail",
+                             evidence))
         if policy == "route":
             error = {"message": message, "type": type(exc).__name__, "node_id": node.id,
                      "node_title": node.title}

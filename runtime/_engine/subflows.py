@@ -47,6 +47,7 @@ async def run_subflow(parent: Executor, node_id: str, path: str, inputs: Mapping
         services=parent.services,
         credentials=parent.credentials,
         redactor=parent.redactor,
+        resources=parent.resources,
         cache=parent.cache,
         flow_key="",
         flow_inputs=values,
