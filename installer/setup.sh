@@ -9,8 +9,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 WANT_TEST=0
 [ "${1:-}" = "--test" ] && WANT_TEST=1
 
-# System packages: the keyring service for credentials (tests run a real one).
+# System packages: a browser, and for the tests the keyring service for credentials (tests run a real
+# one), LibreOffice and Xvfb (a virtual screen for the browser's "Pick element").
 APT_PACKAGES=()
+# A browser for the browser steps when the machine has no Chrome/Edge (Playwright cannot download one here)
+command -v google-chrome >/dev/null || command -v microsoft-edge >/dev/null || APT_PACKAGES+=(chromium)
 if [ "$WANT_TEST" = 1 ]; then
   APT_PACKAGES+=(dbus gnome-keyring)
   # LibreOffice headless: the spreadsheet tests have a real client open and recalculate the xlsx they write

@@ -47,7 +47,7 @@ from runtime.messages import describe_exception, validation_message
 from runtime.node import CachePolicy, NodeError
 from runtime.secrets import CredentialError, CredentialStore, Redactor
 from runtime.valuecodec import decode_value, dumps_values
-from runtime.values import Table
+from runtime.values import SessionRef, Table
 
 __all__ = ["Executor"]
 
@@ -73,6 +73,11 @@ def _content_key(outputs: dict[str, Any], fallback: str) -> str:
     except (TypeError, ValueError):
         return fallback
     return "o" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _holds_live_page(outputs: dict[str, Any]) -> bool:
+    """A browser page lives only as long as its run: steps that hand one on run again."""
+    return any(isinstance(v, SessionRef) for v in outputs.values())
 
 
 class Executor:
@@ -329,7 +334,7 @@ class Executor:
             if cache is not None:
                 if self._rerun is not None and nid not in self._rerun:
                     last = cache.last(self.flow_key, nid)  # reuse unless its inputs changed
-                    if last is not None and last[0] == input_key:
+                    if last is not None and last[0] == input_key and not _holds_live_page(last[2]):
                         self._keys[nid] = last[1]
                         self._complete(node, outcome, last[2], 0.0, input_key, last[1], cached=True,
                                        remember=False)
