@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from studio.main_window import MainWindow
@@ -69,8 +69,9 @@ def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str
         window.compact_bottom_panels()
     for editor in window.editors():
         editor.view.fit_all()
-    if run:
-        _run_and_wait(window, run_timeout_s)
+    failure = _run_and_wait(window, run_timeout_s) if run else None
+    if failure:
+        sys.stderr.write(f"loomwork: {failure}\n")
     if screenshot:
         for _ in range(3):  # docks and panels settle their sizes over a few passes
             app.processEvents()
@@ -82,24 +83,47 @@ def run_studio(flows: Sequence[str], *, screenshot: str | None = None, size: str
             sys.stderr.write(f"loomwork: could not write {screenshot}\n")
             return 1
         window.close()
-        return 0
+        return 1 if failure else 0
     return app.exec()
 
 
-def _run_and_wait(window: MainWindow, timeout_s: float) -> None:
-    """Run the current flow in the studio and wait until the run ends (for --run)."""
+def _run_and_wait(window: MainWindow, timeout_s: float) -> str | None:
+    """Run the current flow in the studio and wait until the run ends (for --run); what went
+    wrong (the failing step and its message), or None when the run completed."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     from studio.features.run import controller_of
 
     controller = controller_of(window)
     loop = QEventLoop()
-    controller.run_finished.connect(lambda _result: loop.quit())
-    controller.client.invalid.connect(lambda _message: loop.quit())
+    outcome: list[str] = []
+    controller.run_finished.connect(lambda result: (outcome.append(_failure(window, result)), loop.quit()))
+    controller.client.invalid.connect(lambda message: (outcome.append(f"the flow cannot run: {message}"),
+                                                       loop.quit()))
     controller.ask_inputs = lambda _parent, _declared, last: dict(last)  # use the defaults
     if not controller.run():
-        return
+        return window.statusBar().currentMessage() or "the flow could not be run"
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     loop.exec()
     for overlay in controller.overlays.values():
         overlay.apply()
+    if not outcome:
+        controller.stop()
+        return f"the run did not end within {timeout_s:.0f} s"
+    return outcome[0] or None
+
+
+def _failure(window: MainWindow, result: dict[str, Any]) -> str:
+    """"" for a completed run, else which step failed and why (one line each)."""
+    status = result.get("status", "")
+    if status == "COMPLETED":
+        return ""
+    editor = window.current_editor()
+    lines = [f"the run {str(status).lower()}: {result.get('error') or 'no message'}"]
+    for node_id, node in (result.get("nodes") or {}).items():
+        if node.get("state") in ("FAILED", "CRASHED") and f"({node_id})" not in lines[0]:
+            item = editor.scene.nodes.get(node_id) if editor is not None else None
+            title = item.look.title if item is not None else node_id
+            error = node.get("error") or "no message"
+            lines.append(f"  {title} ({node_id}) {node['state'].lower()}: {error}")
+    return "\n".join(lines)

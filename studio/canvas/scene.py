@@ -54,6 +54,7 @@ class FlowScene(QGraphicsScene):
     message = Signal(str)
     request_quick_add = Signal(object, object)  # scene position, PortHit the drag started from
     selection_changed_ids = Signal(list)
+    run_marks_changed = Signal(list)  # node ids whose run mark (view state) changed
 
     def __init__(self, document: FlowDocument, registry: Registry, undo: QUndoStack, theme: Theme):
         super().__init__()

@@ -3,6 +3,7 @@ states on the canvas (read-only) until "Back to current"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -14,8 +15,9 @@ from studio.editor import FlowEditor
 from studio.features.run import controller_of
 from studio.history_panel import HistoryPanel, format_time
 from studio.run.log_panel import LogLine
+from studio.run.overlay import FLOW_EDITS
 
-__all__ = ["HistoryController", "flow_key", "history_of", "install", "log_lines"]
+__all__ = ["HistoryController", "changes_since", "flow_key", "history_of", "install", "log_lines"]
 
 LIMIT = 200
 
@@ -28,7 +30,11 @@ def flow_key(editor: FlowEditor) -> str:
 
 
 class HistoryController(QObject):
-    """One per main window: keeps the panel in step with the current editor and opens runs."""
+    """One per main window: keeps the panel in step with the current editor and opens runs.
+
+    A past run is shown on the current editor only: switching tabs, starting a run or
+    editing the flow (moving nodes aside) leaves it and brings back the editor's own marks.
+    """
 
     def __init__(self, window: Any):
         super().__init__(window)
@@ -36,20 +42,29 @@ class HistoryController(QObject):
         self.panel = HistoryPanel()
         self.viewing: tuple[FlowEditor, str] | None = None
         self._saved: tuple[dict[str, RunMark], dict[str, dict[str, int]]] = ({}, {})
+        self._unsubscribe: Callable[[], None] | None = None
+        self._message = ""
         self.panel.filter_changed.connect(lambda _s: self.refresh())
         self.panel.open_requested.connect(self.open_run)
         self.panel.back_requested.connect(self.back_to_current)
-        window.current_editor_changed.connect(lambda _e: self.refresh())
+        window.current_editor_changed.connect(self._current_changed)
         run = controller_of(window)
         if run is not None:
             run.run_finished.connect(self._on_run_finished)
+            run.run_starting.connect(lambda _editor: self.back_to_current(quiet=True, reshow=False))
 
     def _store(self) -> HistoryStore:
         return HistoryStore(data_paths().history_db)
 
+    def _current_changed(self, editor: FlowEditor | None) -> None:
+        if self.viewing is not None and self.viewing[0] is not editor:
+            self.back_to_current(quiet=True)
+        self.refresh()
+
     def refresh(self) -> None:
         """Reload the current editor's runs (a fresh connection each time)."""
         editor = self.window.current_editor()
+        self.panel.back_button.setEnabled(self.viewing is not None and self.viewing[0] is editor)
         if editor is None:
             self.panel.set_runs([], "No flow open.")
             return
@@ -80,17 +95,20 @@ class HistoryController(QObject):
         if self.viewing is not None:
             self.back_to_current(quiet=True)
         overlay = run_control.overlay(editor)
+        overlay.apply()  # what is still queued belongs to the live marks
         self._saved = (dict(overlay.marks), dict(overlay.items))
         overlay.clear()
         run_nodes = {n["node_id"]: n for n in run["nodes"] if "/" not in n["node_id"]}
         for node_id, node in run_nodes.items():
             cached = bool(node.get("cached"))
-            message = node.get("error") or ("from the cache" if cached else "")
-            overlay.set_state(node_id, RunMark(node["state"], cached=cached, message=message))
-        flow_nodes = set(editor.document.flow.nodes)
-        changed = len(flow_nodes ^ set(run_nodes))
+            pinned = bool(node.get("pinned"))
+            message = node.get("error") or ("pinned data used" if pinned else
+                                            "from the cache" if cached else "")
+            overlay.items[node_id] = node.get("items") or {}
+            overlay.set_state(node_id, RunMark(node["state"], cached=cached, pinned=pinned, message=message))
         self.viewing = (editor, run_id)
-        run_control.past_run = run_id
+        self._unsubscribe = editor.document.subscribe(self._on_document_event)
+        run_control.feed.past = (editor, run_id)
         titles = {nid: item.look.title for nid, item in editor.scene.nodes.items()}
         run_control.log.show_past(log_lines(events, titles),
                                   f"Run {run_id} ({run.get('status', '').lower()}):")
@@ -98,26 +116,31 @@ class HistoryController(QObject):
         if len(selected) == 1:
             run_control.show_outputs(editor, selected)
         else:
-            run_control.viewer.set_value(None, title="Select a node to see what it produced in this run")
-        editor.view.setInteractive(False)
+            run_control.feed.clear("Select a node to see what it produced in this run")
         self.panel.back_button.setEnabled(True)
-        noun = "node" if changed == 1 else "nodes"
-        self._status(f"Showing run {run_id} from {format_time(run.get('started'))} — "
-                     f"{changed} {noun} changed since", timeout=0)
+        self._message = (f"Showing run {run_id} from {format_time(run.get('started'))} (read-only; an edit "
+                         f"goes back to the current state) — {changes_since(editor, run_nodes)}")
+        self._status(self._message, timeout=0)
         return True
 
-    def back_to_current(self, quiet: bool = False) -> None:
-        """Hide the opened run and restore the editor's own (live) run states."""
+    def back_to_current(self, quiet: bool = False, reshow: bool = True) -> None:
+        """Hide the opened run and restore the editor's own (live) run states (and, with
+        `reshow`, the selected node's values of its last run)."""
         if self.viewing is None:
             return
         editor, _run_id = self.viewing
         self.viewing = None
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         self.panel.back_button.setEnabled(False)
         run_control = controller_of(self.window)
         if run_control is not None:
-            run_control.past_run = None
+            run_control.feed.past = None
             run_control.log.show_live()
-            run_control.viewer.set_value(None, title="Select a node to see its last run's values")
+            shown = run_control.feed.shown
+            if shown is None or shown[0] is editor:  # another tab's values may be on their way
+                run_control.feed.clear("Select a node to see its last run's values")
         if run_control is not None and editor in run_control.overlays:
             overlay = run_control.overlays[editor]
             overlay.clear()
@@ -125,21 +148,44 @@ class HistoryController(QObject):
             overlay.items.update(items)
             for node_id, mark in marks.items():
                 overlay.set_state(node_id, mark)
+            if reshow and editor is self.window.current_editor():
+                run_control.show_outputs(editor, editor.scene.selected_node_ids())
         self._saved = ({}, {})
-        editor.view.setInteractive(True)
-        if not quiet:
-            self.window.statusBar().clearMessage()
+        bar = self.window.statusBar()
+        if not quiet or bar.currentMessage() == self._message:
+            bar.clearMessage()
+        self._message = ""
+
+    def _on_document_event(self, event: object) -> None:
+        """An edit while a past run is shown: back to the current state (moves do not count)."""
+        if self.viewing is None or not isinstance(event, FLOW_EDITS):
+            return
+        run_id = self.viewing[1]
+        self.back_to_current(quiet=True)
+        self._status(f"Left run {run_id}: the flow was edited, so the current state is shown again "
+                     "(Ctrl+Z undoes the edit).")
 
     def _on_run_finished(self, _result: dict[str, Any]) -> None:
-        if self.viewing is not None:  # the new run painted its own states already
-            self.viewing[0].view.setInteractive(True)
-            self.viewing = None
-            self._saved = ({}, {})
-            self.panel.back_button.setEnabled(False)
         self.refresh()
 
     def _status(self, text: str, timeout: int = 15000) -> None:
         self.window.statusBar().showMessage(text, timeout)
+
+
+def changes_since(editor: FlowEditor, run_nodes: dict[str, dict[str, Any]]) -> str:
+    """Which nodes differ between the flow now and a past run's nodes (type ids kept in
+    history; the past run's settings are not kept, so settings changes cannot be seen)."""
+    flow = editor.document.flow.nodes
+    added = [n for n in flow if n not in run_nodes]
+    removed = [n for n in run_nodes if n not in flow]
+    retyped = [n for n in flow if n in run_nodes and run_nodes[n].get("type_id")
+               and run_nodes[n]["type_id"] != flow[n].type]
+    parts = [f"{len(found)} {what}" for found, what in
+             ((added, "added"), (removed, "removed"), (retyped, "of another type")) if found]
+    if not parts:
+        return "no nodes added or removed since"
+    total = len(added) + len(removed) + len(retyped)
+    return f"{total} node{'s' if total != 1 else ''} changed since: {', '.join(parts)}"
 
 
 def log_lines(events: list[dict[str, Any]], titles: dict[str, str]) -> list[LogLine]:

@@ -12,18 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLineEdit,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
 
 from runtime.api import (
     FlowPort,
     HistoryStore,
+    NodeCompleted,
     NodeFailed,
     NodeLog,
     RunEvent,
@@ -35,39 +29,28 @@ from runtime.api import (
 )
 from studio.canvas.items.node_item import RunMark
 from studio.editor import FlowEditor
+from studio.outputs import ValueViewer
+from studio.problems.checker import field_path_title, is_port_problem
+from studio.problems.watcher import watcher_for
 from studio.run.client import WorkerClient
+from studio.run.inputs_dialog import ask_flow_inputs
 from studio.run.log_panel import LogPanel
-from studio.run.overlay import RunOverlay
+from studio.run.outputs_feed import OutputsFeed, node_title
+from studio.run.overlay import FLOW_EDITS, RunOverlay
 
 __all__ = ["RunController", "ask_flow_inputs", "controller_of", "install"]
 
-
-def ask_flow_inputs(parent: QWidget, declared: dict[str, FlowPort],
-                    last: dict[str, str]) -> dict[str, str] | None:
-    """A small form for the flow's inputs (values typed as text); None when cancelled."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Run with inputs")
-    form = QFormLayout(dialog)
-    fields: dict[str, QLineEdit] = {}
-    for name, port in declared.items():
-        edit = QLineEdit(last.get(name, "" if port.default is None else str(port.default)))
-        edit.setPlaceholderText(port.type.value + (" (required)" if port.required else ""))
-        edit.setToolTip(port.description)
-        form.addRow(name, edit)
-        fields[name] = edit
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    form.addRow(buttons)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return {name: edit.text() for name, edit in fields.items() if edit.text() != ""}
+_UNFINISHED = ("PENDING", "RUNNING", "PAUSED")
 
 
 class RunController(QObject):
-    """One per main window: drives the worker and shows runs on the current editor."""
+    """One per main window: drives the worker and shows runs on the editors' canvases.
 
+    Signals: `run_starting(FlowEditor)` just before a run is sent to the worker,
+    `run_finished(result)` when it ended (also when it crashed).
+    """
+
+    run_starting = Signal(object)
     run_finished = Signal(dict)
 
     def __init__(self, window: Any):
@@ -82,24 +65,28 @@ class RunController(QObject):
         self.ask_inputs: Callable[[QWidget, dict[str, FlowPort], dict[str, str]], dict[str, str] | None] = \
             ask_flow_inputs
         self.log = LogPanel()
+        self.feed = OutputsFeed(self.client, self.log, self)
+        self._sticky: tuple[FlowEditor, str] | None = None
+        """A failure shown in the status bar until the next run or edit of that flow."""
         self.client.event.connect(self._on_event)
         self.client.paused.connect(self._on_paused)
         self.client.finished.connect(self._on_finished)
         self.client.invalid.connect(self._on_invalid)
         self.client.failed.connect(self._on_invalid)
         self.client.crashed.connect(self._on_crashed)
-        self.client.outputs.connect(self._on_outputs)
+        self.client.outputs.connect(self.feed.on_outputs)
         window.destroyed.connect(self.client.stop)
-        from studio.outputs import ValueViewer
+        window.editor_added.connect(self._follow)
+        window.current_editor_changed.connect(self._current_changed)
 
-        self.viewer = ValueViewer()
-        self.viewer.setMinimumHeight(90)  # a docked panel may be short: its views scroll
-        self.has_results: set[FlowEditor] = set()
-        self.past_run: str | None = None
-        """A past run opened from the history: the outputs shown are that run's."""
-        self._shown_node: str | None = None
-        self._shown_values: dict[str, Any] = {}
-        window.editor_added.connect(self._follow_selection)
+    @property
+    def viewer(self) -> ValueViewer:
+        return self.feed.viewer
+
+    @property
+    def past_run(self) -> str | None:
+        """The past run shown (in the current editor), if any."""
+        return self.feed.past[1] if self.feed.past is not None else None
 
     # ----- commands ------------------------------------------------------------------
 
@@ -117,6 +104,8 @@ class RunController(QObject):
         if self.client.running:
             self._status("A run is already in progress — stop it first (Shift+F5).")
             return False
+        if not self._check(editor):
+            return False
         flow = editor.document.flow
         inputs: dict[str, str] = {}
         if flow.inputs and from_node is None and only_node is None:
@@ -124,16 +113,34 @@ class RunController(QObject):
             if asked is None:
                 return False
             inputs = self.last_inputs = asked
+        self.run_starting.emit(editor)
         self.running_editor = editor
-        self.past_run = None
         self.overlay(editor)
-        self.log.add("info", f"— run of {editor.title().rstrip(' •')} —")
+        self.feed.run_of[editor] = self.log.begin_run(f"run of {editor.title().rstrip(' •')}")
         self.client.send(op="run", flow=dumps_flow(flow),
                          flow_path=str(editor.path) if editor.path else None, inputs=inputs,
                          inputs_are_text=True, from_node=from_node, only_node=only_node,
                          breakpoints=sorted(self.breakpoints.get(editor, set())))
         self._status("Running…")
         return True
+
+    def _check(self, editor: FlowEditor) -> bool:
+        """Refuse to run a flow with errors: name the first one and show the Problems panel."""
+        errors = [p for p in watcher_for(editor).check_now() if p.severity == "error"]
+        if not errors:
+            return True
+        first = errors[0]
+        parts = ["Cannot run"]
+        if first.node_id is not None and first.node_id in editor.scene.nodes:
+            parts.append(editor.scene.nodes[first.node_id].look.title)
+            inst = editor.document.flow.nodes.get(first.node_id)
+            label = field_path_title(editor.registry, inst.type if inst else None, first.field)
+            if label and not is_port_problem(first):
+                parts.append(label)
+        more = f" ({len(errors) - 1} more in Problems)" if len(errors) > 1 else ""
+        self._status(": ".join(parts) + f": {first.message}{more}", sticky=editor)
+        self._raise_dock("problems")
+        return False
 
     def run_from_selected(self) -> bool:
         node = self._selected_node()
@@ -155,6 +162,7 @@ class RunController(QObject):
                 self.overlay(editor).set_state(self.paused_at, RunMark("PENDING"))
             self.paused_at = None
             self.client.send(op="step" if step else "continue")
+            self._status("Stepping…" if step else "Running…")
 
     def toggle_breakpoint(self) -> None:
         editor = self.window.current_editor()
@@ -178,26 +186,88 @@ class RunController(QObject):
             return None
         return selected[0]
 
+    def pin_selected(self) -> bool:
+        """Keep the selected node's last outputs as test data: it will not run until unpinned."""
+        editor = self.window.current_editor()
+        node = self._selected_node()
+        if editor is None or node is None:
+            return False
+        if self.feed.shown != (editor, node) or not self.feed.shown_values:
+            self._status("Run the flow first: there are no outputs of this node to pin.")
+            return False
+        pinned = json.loads(dumps_values(self.feed.shown_values))
+        if not editor.scene.push(SetNodeProps(node, pinned=pinned), "Pin outputs"):
+            return False
+        self._status(f"Pinned the outputs of {self._title(node, editor)}: it will not run, its pinned "
+                     "data is used, until you unpin it.")
+        return True
+
+    def unpin_selected(self) -> bool:
+        editor = self.window.current_editor()
+        node = self._selected_node()
+        if editor is None or node is None:
+            return False
+        if editor.document.flow.nodes[node].pinned is None:
+            self._status(f"{self._title(node, editor)} has no pinned outputs.")
+            return False
+        if not editor.scene.push(SetNodeProps(node, pinned=None), "Unpin outputs"):
+            return False
+        self._status(f"Unpinned {self._title(node, editor)}: it runs again in the next run.")
+        return True
+
+    # ----- following editors ---------------------------------------------------------
+
+    def _follow(self, editor: FlowEditor) -> None:
+        editor.scene.selection_changed_ids.connect(lambda ids, e=editor: self.show_outputs(e, ids))
+        editor.scene.selection_changed_ids.connect(self.log.set_selected_nodes)
+        unsubscribe = editor.document.subscribe(lambda event, e=editor: self._edited(e, event))
+        editor.destroyed.connect(lambda *_args: unsubscribe())
+
+    def _edited(self, editor: FlowEditor, event: object) -> None:
+        if self._sticky is not None and self._sticky[0] is editor and isinstance(event, FLOW_EDITS):
+            self._clear_sticky()
+
+    def _current_changed(self, editor: FlowEditor | None) -> None:
+        """The Outputs dock follows the current tab."""
+        if self._sticky is not None and self._sticky[0] is not editor:
+            self._clear_sticky()
+        if editor is None:
+            self.feed.clear("No flow open")
+            return
+        selected = editor.scene.selected_node_ids()
+        if len(selected) == 1 and editor in self.feed.has_results:
+            self.show_outputs(editor, selected)
+        else:
+            self.feed.clear("Select a node to see its last run's values")
+
+    def show_outputs(self, editor: FlowEditor, node_ids: list[str]) -> None:
+        """Show the one selected node's values (of the opened past run, else of the last run)."""
+        if editor is self.window.current_editor() or editor is self.running_editor:
+            self.feed.show(editor, node_ids)
+
     # ----- worker messages -----------------------------------------------------------
 
     def _on_event(self, event: RunEvent) -> None:
         editor = self.running_editor
         if editor is not None and editor in self.overlays:
             self.overlays[editor].on_event(event)
+        node_id = getattr(event, "node_id", "")
         if isinstance(event, NodeLog) and event.level != "debug":
-            self.log.add(event.level, event.message, event.node_id, self._title(event.node_id))
+            self.log.add(event.level, event.message, node_id, self._title(node_id))
         elif isinstance(event, NodeFailed) and event.state.value == "FAILED":
-            self.log.add("error", event.error, event.node_id, self._title(event.node_id))
+            self.log.add("error", event.error, node_id, self._title(node_id))
+        elif isinstance(event, NodeFailed) and event.state.value == "CANCELLED":
+            self.log.add("warning", "stopped while it ran (the run was cancelled)", node_id,
+                         self._title(node_id))
+        elif isinstance(event, NodeCompleted) and event.pinned and "/" not in node_id:
+            self.log.add("info", "pinned data used (the step did not run)", node_id, self._title(node_id))
         elif isinstance(event, RunFinished):
             took = f"{event.duration_ms:.0f} ms"
             self.log.add("error" if event.status.value in ("FAILED", "CRASHED") else "info",
                          f"run {event.run_id}: {event.status.value} in {took}")
 
-    def _title(self, node_id: str) -> str:
-        editor = self.window.current_editor() if self.past_run is not None else self.running_editor
-        top = node_id.split("/")[0]
-        item = editor.scene.nodes.get(top) if editor is not None else None
-        return f"{item.look.title} ({node_id})" if item is not None else node_id
+    def _title(self, node_id: str, editor: FlowEditor | None = None) -> str:
+        return node_title(editor or self.running_editor, node_id)
 
     def _on_paused(self, node_id: str, inputs: dict[str, Any]) -> None:
         self.paused_at = node_id
@@ -205,90 +275,51 @@ class RunController(QObject):
         if editor is not None:
             self.overlay(editor).set_state(node_id, RunMark("PAUSED", message="paused at a breakpoint"))
             editor.scene.select_nodes([node_id])
+            self.feed.show_paused(editor, node_id, inputs)
+            self._raise_dock("outputs")
         shown = ", ".join(f"{k} = {str(v)[:60]}" for k, v in inputs.items()) or "no inputs"
         self.log.add("info", f"paused before it: {shown}", node_id, self._title(node_id))
-        self._status(f"Paused before {self._title(node_id)} — F8 continues, F10 steps, Shift+F5 stops.")
-
-    def _follow_selection(self, editor: FlowEditor) -> None:
-        editor.scene.selection_changed_ids.connect(lambda ids, e=editor: self.show_outputs(e, ids))
-        editor.scene.selection_changed_ids.connect(self.log.set_selected_nodes)
-
-    def show_outputs(self, editor: FlowEditor, node_ids: list[str]) -> None:
-        """Show the values of the one selected node: of the opened past run, else of the last run."""
-        if len(node_ids) != 1:
-            return
-        if self.past_run is not None:
-            self._shown_node = node_ids[0]
-            self._show_past_outputs(self.past_run, node_ids[0])
-            return
-        if editor not in self.has_results or self.client.running:
-            return
-        self._shown_node = node_ids[0]
-        self.client.send(op="outputs", node_id=node_ids[0], limit=200_000)
-
-    def _show_past_outputs(self, run_id: str, node_id: str) -> None:
-        store = HistoryStore(data_paths().history_db)
-        try:
-            values = store.node_outputs(run_id, node_id)
-        finally:
-            store.close()
-        self._shown_values = values or {}
-        log = self.log.lines_of(node_id)
-        if values or log:
-            self.viewer.set_values(values or {}, log=log)
-        else:
-            self.viewer.set_value(None, title=f"{self._title(node_id)}: no values kept from run {run_id}")
-
-    def pin_selected(self) -> bool:
-        """Keep the selected node's last outputs as test data: it will not run until unpinned."""
-        editor = self.window.current_editor()
-        node = self._selected_node()
-        if editor is None or node is None:
-            return False
-        if node != self._shown_node or not self._shown_values:
-            self._status("Run the flow first: there are no outputs of this node to pin.")
-            return False
-        pinned = json.loads(dumps_values(self._shown_values))
-        return editor.scene.push(SetNodeProps(node, pinned=pinned), "Pin outputs")
-
-    def unpin_selected(self) -> bool:
-        editor = self.window.current_editor()
-        node = self._selected_node()
-        if editor is None or node is None or editor.document.flow.nodes[node].pinned is None:
-            return False
-        return editor.scene.push(SetNodeProps(node, pinned=None), "Unpin outputs")
-
-    def _on_outputs(self, node_id: str, values: dict[str, Any]) -> None:
-        if node_id != self._shown_node:
-            return
-        decoded = self._shown_values = values  # the viewer sorts through an index, never in place
-        log = self.log.lines_of(node_id)
-        if decoded or log:
-            self.viewer.set_values(decoded, log=log)
-        else:
-            self.viewer.set_value(None, title=f"{self._title(node_id)} produced no values in the last run")
+        self._status(f"Paused before {self._title(node_id)} (its inputs are in Outputs) — F8 continues, "
+                     "F10 steps, Shift+F5 stops.")
 
     def _on_finished(self, result: dict[str, Any]) -> None:
         editor = self.running_editor
+        stopped: list[str] = []
         if editor is not None:
-            self.has_results.add(editor)
-        if editor is not None and editor in self.overlays:
-            self.overlays[editor].apply()
+            self.feed.has_results.add(editor)
+            overlay = self.overlay(editor)
+            overlay.apply()
+            stopped = [n for n, m in overlay.marks.items() if m.state in ("RUNNING", "PAUSED")
+                       or (m.state == "CANCELLED" and m.message == "cancelled")]
+            for node_id, outcome in result.get("nodes", {}).items():  # never a blank pending pill
+                mark = overlay.marks.get(node_id)
+                if "/" in node_id or mark is None:
+                    continue
+                if mark.state in _UNFINISHED or node_id in stopped:
+                    how = "stopped while it ran" if node_id in stopped else "the run was stopped before it"
+                    overlay.set_state(node_id, RunMark(outcome.get("state", "CANCELLED"), message=how))
         status = result["status"]
+        self.paused_at = None
         if status == "FAILED":
             failed = [n for n, o in result["nodes"].items() if o["state"] == "FAILED"]
+            self._status(f"The run failed: {result['error']}", sticky=editor)
             if editor is not None and failed:
                 editor.scene.select_nodes(failed[:1])
-            self._status(f"The run failed: {result['error']}")
+                self._raise_dock("outputs")
+        elif status == "CANCELLED":
+            where = f" while {', '.join(self._title(n) for n in stopped)} ran" if stopped else ""
+            self.log.add("warning", f"the run was stopped{where}")
+            self._status(f"Run stopped{where}.")
         else:
             self._status(f"Run {status.lower()} in {result['duration_ms']:.0f} ms.")
-        self.paused_at = None
         self.run_finished.emit(result)
 
     def _on_invalid(self, message: str) -> None:
         self.paused_at = None
         self.log.add("error", message)
-        self._status(message.splitlines()[0] if message else "The flow cannot run.")
+        first = message.splitlines()[0] if message else "The flow cannot run."
+        self._status(first, sticky=self.running_editor)
+        self._raise_dock("run log")
 
     def _on_crashed(self, message: str) -> None:
         store = HistoryStore(data_paths().history_db)  # the dead worker's run: CRASHED, now
@@ -301,16 +332,31 @@ class RunController(QObject):
             overlay = self.overlays[editor]
             overlay.apply()
             for node_id, mark in list(overlay.marks.items()):
-                if mark.state in ("RUNNING", "PAUSED", "PENDING"):
+                if mark.state in _UNFINISHED:
                     overlay.set_state(node_id, RunMark("CRASHED", message=message) if mark.state != "PENDING"
                                       else RunMark("CANCELLED"))
         self.paused_at = None
         self.log.add("error", f"{message}; the studio is fine — run again to start a new worker")
-        self._status(f"The run crashed: {message}.")
+        self._status(f"The run crashed: {message}.", sticky=editor)
         self.run_finished.emit({"status": "CRASHED", "error": message, "nodes": {}})
 
-    def _status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, 15000)
+    # ----- status bar and docks ------------------------------------------------------
+
+    def _status(self, text: str, sticky: FlowEditor | None = None) -> None:
+        """Show `text`; a `sticky` message stays until the next run or an edit of that flow."""
+        self._sticky = (sticky, text) if sticky is not None else None
+        self.window.statusBar().showMessage(text, 0 if sticky is not None else 15000)
+
+    def _clear_sticky(self) -> None:
+        if self._sticky is not None and self.window.statusBar().currentMessage() == self._sticky[1]:
+            self.window.statusBar().clearMessage()
+        self._sticky = None
+
+    def _raise_dock(self, name: str) -> None:
+        dock = self.window.findChild(QDockWidget, f"dock-{name}")
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
 
 def controller_of(window: Any) -> RunController:

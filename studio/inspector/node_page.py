@@ -16,11 +16,12 @@ from studio.inspector.form import SchemaForm, chain_tab_order
 from studio.inspector.ports_view import PortsView
 from studio.inspector.schema import fill_hidden, object_fields, same, validation_issues
 from studio.inspector.section import Section
-from studio.inspector.style import error_label, heading_label, muted_label
+from studio.inspector.style import error_label, heading_label, muted_label, run_error_box
 from studio.inspector.widgets.base import FormContext, set_line_text, set_plain_text
 from studio.theme import category_color
 
 if TYPE_CHECKING:
+    from studio.canvas.items.run_mark import RunMark
     from studio.editor import FlowEditor
 
 __all__ = ["CAPABILITY_LABELS", "NodePage", "Pusher"]
@@ -60,6 +61,10 @@ class NodePage(QWidget):
         layout.setContentsMargins(14, 12, 14, 14)
         layout.setSpacing(10)
         layout.addLayout(self._header(inst.type))
+        self.run_error = run_error_box(self)
+        layout.addWidget(self.run_error)
+        item = editor.scene.nodes.get(node_id)
+        self.show_run(item.run if item is not None else None)
 
         self.title_edit = QLineEdit(self)
         self.title_edit.setPlaceholderText(self.node_type.title if self.node_type else inst.type)
@@ -184,6 +189,13 @@ class NodePage(QWidget):
         chain_tab_order(chain)
 
     # ----- following the document ----------------------------------------------------
+
+    def show_run(self, mark: RunMark | None) -> None:
+        """Show the error of the node's run mark when the step failed or crashed."""
+        failed = mark is not None and mark.state in ("FAILED", "CRASHED")
+        if failed:
+            self.run_error.setText(f"✕ This step {mark.state.lower()}: {mark.message or 'no message'}")
+        self.run_error.setVisible(failed)
 
     def refresh(self, fields: tuple[str, ...] = ALL_FIELDS) -> None:
         """Show the document's `fields` of the node (only widgets that differ change), their

@@ -85,6 +85,7 @@ class InspectorPanel(QWidget):
         self.editor = editor
         if editor is not None:
             editor.scene.selection_changed_ids.connect(self._selection_changed)
+            editor.scene.run_marks_changed.connect(self._run_marks_changed)
             editor.undo.indexChanged.connect(self._undo_moved)
             self._unsubscribe = editor.document.subscribe(self._on_event)
         self._shown = ()
@@ -99,6 +100,7 @@ class InspectorPanel(QWidget):
             self._unsubscribe = None
         try:
             editor.scene.selection_changed_ids.disconnect(self._selection_changed)
+            editor.scene.run_marks_changed.disconnect(self._run_marks_changed)
             editor.undo.indexChanged.disconnect(self._undo_moved)
         except (RuntimeError, TypeError):  # already gone with the editor
             pass
@@ -172,6 +174,12 @@ class InspectorPanel(QWidget):
 
     def _selection_changed(self, _ids: list[str]) -> None:
         self.show_selection()
+
+    def _run_marks_changed(self, node_ids: list[str]) -> None:
+        page = self.page
+        if isinstance(page, NodePage) and page.node_id in node_ids and self.editor is not None:
+            item = self.editor.scene.nodes.get(page.node_id)
+            page.show_run(item.run if item is not None else None)
 
     def _on_event(self, event: object) -> None:
         page = self.page

@@ -20,6 +20,7 @@ __all__ = [
     "fill_hidden",
     "format_number",
     "humanize",
+    "item_noun",
     "object_fields",
     "parse_field",
     "same",
@@ -66,6 +67,14 @@ class FieldSpec:
     exclusive_maximum: bool = False
     items: FieldSpec | None = None
     properties: list[FieldSpec] = field(default_factory=list)
+
+
+def item_noun(title: str) -> str:
+    """"Cases" -> "case", "Conditions" -> "condition"; "item" when the title is not one plural word."""
+    word = title.strip()
+    if " " in word or len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+        return "item"
+    return word[:-1].lower()
 
 
 def humanize(name: str) -> str:

@@ -42,6 +42,19 @@ def error_label(parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def run_error_box(parent: QWidget | None = None) -> QLabel:
+    """A red box for the error a step failed with in the last run; hidden until it has text."""
+    label = QLabel(parent)
+    label.setObjectName("run-error")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet(f"QLabel#run-error {{ color: #ffffff; background: {ERROR_COLOR}; "
+                        "border-radius: 6px; padding: 6px 8px; }")
+    label.hide()
+    return label
+
+
 def heading_label(text: str, parent: QWidget | None = None, scale: float = 1.0) -> QLabel:
     label = QLabel(text, parent)
     font = QFont(label.font())

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runtime.api import CredentialStore, FlowDocument, Problem, Registry, check_flow, data_paths
+from studio.inspector.schema import FieldSpec, item_noun, object_fields
 
-__all__ = ["ProblemChecker", "credential_fields", "field_title", "is_port_problem", "problem_line",
-           "problems_by_node", "saved_credential_names"]
+__all__ = ["ProblemChecker", "credential_fields", "field_path_title", "field_title", "is_port_problem",
+           "problem_line", "problems_by_node", "saved_credential_names"]
 
 _PORT_MESSAGES = ("required input ", "edge '", "input '")
 """How check_flow's messages about connections begin (their `field` is an input port id)."""
@@ -47,15 +48,40 @@ def is_port_problem(problem: Problem) -> bool:
 
 
 def field_title(registry: Registry, type_id: str | None, field: str | None) -> str:
-    """How the inspector names a config field ("Time limit (s)"); other fields (ports) as they are."""
+    """How the inspector names a config field ("Time limit (s)"), also inside lists and
+    objects ("Condition 1 › Column" for `conditions.0.column`); other fields (ports) as they are."""
+    return field_path_title(registry, type_id, field)
+
+
+def field_path_title(registry: Registry, type_id: str | None, field: str | None) -> str:
+    """`conditions.0.column` as the inspector's form shows it: "Condition 1 › Column"."""
     if not field:
         return ""
     node_type = registry.get(type_id) if type_id else None
-    if node_type is not None:
-        for name, info in node_type.Config.model_fields.items():
-            if field in (name, info.alias) and info.title:
-                return info.title
-    return field
+    if node_type is None:
+        return field
+    try:
+        specs: list[FieldSpec] = object_fields(node_type.Config.model_json_schema(by_alias=True))
+    except Exception:  # a node pack whose schema cannot be built: the raw path
+        return field
+    names: list[str] = []
+    spec: FieldSpec | None = None
+    for part in field.split("."):
+        if spec is not None and spec.items is not None and part.isdigit():
+            names.append(f"{item_noun(spec.title).capitalize()} {int(part) + 1}")
+            spec = spec.items
+            specs = spec.properties
+            continue
+        found = next((s for s in specs if s.name == part), None)
+        if found is None:
+            names.append(part)
+            spec, specs = None, []
+            continue
+        names.append(found.title)
+        spec, specs = found, found.properties
+    if len(names) > 1 and field.split(".")[1].isdigit():
+        del names[0]  # "Condition 1 › Column" reads better than "Conditions › Condition 1 › Column"
+    return " › ".join(names)
 
 
 def problem_line(problem: Problem, title: str = "") -> str:

@@ -30,6 +30,8 @@ class LogLine:
     node_id: str
     node_title: str
     message: str
+    run: int = 0
+    """Which live run wrote it (see `LogPanel.begin_run`); 0 for lines outside runs."""
 
     def text(self) -> str:
         stamp = time.strftime("%H:%M:%S", time.localtime(self.t))
@@ -65,6 +67,7 @@ class LogPanel(QWidget):
         self._live: list[LogLine] | None = None
         """The live lines while a past run's lines are shown."""
         self._selected: set[str] = set()
+        self._run = 0
         self.model = _Model()
         self.view = QListView(self)
         self.view.setModel(self.model)
@@ -92,11 +95,19 @@ class LogPanel(QWidget):
         self.level.currentIndexChanged.connect(self._refilter)
         self.only_selected.toggled.connect(self._refilter)
 
+    def begin_run(self, caption: str) -> int:
+        """Start the lines of a new live run with a "— caption —" marker; returns its number."""
+        self._run += 1
+        self.add("info", f"— {caption} —")
+        return self._run
+
     def add(self, level: str, message: str, node_id: str = "", node_title: str = "") -> None:
-        """Append a line of the live run (showing the live lines again if a past run was shown)."""
+        """Append a line of the live run; while a past run is shown it is kept for `show_live`."""
+        line = LogLine(time.time(), level, node_id, node_title, message, self._run)
         if self._live is not None:
-            self.show_live()
-        line = LogLine(time.time(), level, node_id, node_title, message)
+            self._live.append(line)
+            del self._live[: max(0, len(self._live) - MAX_LINES)]
+            return
         self._all.append(line)
         if len(self._all) > MAX_LINES:
             del self._all[: len(self._all) - MAX_LINES]
@@ -131,9 +142,11 @@ class LogPanel(QWidget):
         self.caption.setVisible(False)
         self._refilter()
 
-    def lines_of(self, node_id: str) -> list[str]:
-        """The lines on show (live, or of the past run shown) written by `node_id` or inside it."""
-        return [line.text() for line in self._all if line.node_id.split("/")[0] == node_id]
+    def lines_of(self, node_id: str, run: int | None = None) -> list[str]:
+        """The lines on show (live, or of the past run shown) written by `node_id` or inside it;
+        of live run number `run` only when given."""
+        return [line.text() for line in self._all if line.node_id.split("/")[0] == node_id
+                and (run is None or line.run == run)]
 
     def set_selected_nodes(self, node_ids: list[str]) -> None:
         self._selected = set(node_ids)

@@ -6,9 +6,15 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 
 from runtime.api import (
+    EdgeAdded,
+    EdgeRemoved,
+    FlowChanged,
+    NodeAdded,
+    NodeChanged,
     NodeCompleted,
     NodeFailed,
     NodeProgress,
+    NodeRemoved,
     NodeSkipped,
     NodeStarted,
     RunEvent,
@@ -17,9 +23,11 @@ from runtime.api import (
 from studio.canvas.items.node_item import RunMark
 from studio.canvas.scene import FlowScene
 
-__all__ = ["RunOverlay"]
+__all__ = ["FLOW_EDITS", "RunOverlay"]
 
 FRAME_MS = 33
+FLOW_EDITS = (NodeAdded, NodeRemoved, NodeChanged, EdgeAdded, EdgeRemoved, FlowChanged)
+"""Document events that change what runs (moves, notes and groups do not)."""
 
 
 class RunOverlay(QObject):
@@ -41,10 +49,9 @@ class RunOverlay(QObject):
         self.items.clear()
         for item in self.scene.nodes.values():
             item.set_run(None)
+        self.scene.run_marks_changed.emit(list(self.scene.nodes))
         for edge in self.scene.edges.values():
-            if edge.label:
-                edge.label = ""
-                edge.update()
+            edge.set_label("")
 
     def on_event(self, event: RunEvent) -> None:
         """Record an event (cheap); the canvas catches up on the next frame."""
@@ -62,8 +69,9 @@ class RunOverlay(QObject):
         elif isinstance(event, NodeProgress):
             self.marks[node_id] = RunMark("RUNNING", progress=event.fraction, message=event.message)
         elif isinstance(event, NodeCompleted):
-            self.marks[node_id] = RunMark("COMPLETED", cached=event.cached,
-                                          message="from the cache" if event.cached else "")
+            self.marks[node_id] = RunMark("COMPLETED", cached=event.cached, pinned=event.pinned,
+                                          message="pinned data used" if event.pinned else
+                                          "from the cache" if event.cached else "")
             self.items[node_id] = event.items
         elif isinstance(event, NodeFailed):
             self.marks[node_id] = RunMark(event.state.value, message=event.error)
@@ -92,7 +100,6 @@ class RunOverlay(QObject):
             for edge in item.edges:
                 if edge.source is item:
                     count = (counts or {}).get(edge.edge.source_port)
-                    label = f"{count:,} items" if count and count > 1 else ""
-                    if label != edge.label:
-                        edge.label = label
-                        edge.update()
+                    edge.set_label(f"{count:,} items" if count and count > 1 else "")
+        if dirty:
+            self.scene.run_marks_changed.emit(sorted(dirty))

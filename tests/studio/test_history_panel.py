@@ -105,9 +105,10 @@ def test_opening_a_failed_run_marks_the_failing_node(window, history, runner, tm
     nodes = editor.scene.nodes
     assert nodes["n_read0000"].run.state == "FAILED" and "data.txt" in nodes["n_read0000"].run.message
     assert nodes["n_log00000"].run.state == "SKIPPED"
-    assert not editor.view.isInteractive()  # read-only while a past run is shown
+    assert editor.view.isInteractive()  # nodes can be selected to see what they produced
     message = window.statusBar().currentMessage()
-    assert message.startswith(f"Showing run {failed} from ") and message.endswith("0 nodes changed since")
+    assert message.startswith(f"Showing run {failed} from ") and "read-only" in message
+    assert message.endswith("no nodes added or removed since")
     window.grab().save("/tmp/history.png")
     history.panel.back_button.click()
     assert all(item.run is None for item in nodes.values())
@@ -120,7 +121,7 @@ def test_added_node_counts_as_changed(window, history, runner, tmp_path) -> None
     editor = window.open_path(path)
     assert editor.add_node("core.log", QPointF(600, 400)) is not None
     assert history.open_run(run_id)
-    assert window.statusBar().currentMessage().endswith("— 1 node changed since")
+    assert window.statusBar().currentMessage().endswith("— 1 node changed since: 1 added")
     assert controller_of(window).overlay(editor).marks["n_rbig0001"].state == "COMPLETED"
 
 
@@ -187,3 +188,65 @@ def test_a_past_failed_run_shows_its_error_in_the_log(window, history, runner, t
     lines = [line for line in control.log.model.lines if line.level == "error"]
     assert any("data.txt" in line.message and line.node_id == "n_read0000" for line in lines)
     assert any("run FAILED" in line.message for line in lines)
+
+
+def test_switching_tabs_leaves_the_past_run(window, history, runner, tmp_path) -> None:
+    from studio.canvas.items.run_mark import RunMark
+
+    reader, _data = _reader(tmp_path)
+    failed = _run(runner, reader)
+    approval = window.open_path(_approval(tmp_path))
+    editor = window.open_path(reader)
+    control = controller_of(window)
+    control.overlay(editor).set_state("n_read0000", RunMark("COMPLETED"))  # its own (live) mark
+    control.log.add("info", "a live line")
+    editor.scene.select_nodes(["n_read0000"])
+    assert history.open_run(failed)
+    assert editor.scene.nodes["n_read0000"].run.state == "FAILED"
+    window.tabs.setCurrentWidget(approval)
+    assert history.viewing is None and control.past_run is None
+    assert not history.panel.back_button.isEnabled()
+    assert not window.statusBar().currentMessage().startswith("Showing run")
+    assert not control.log.showing_past and "a live line" in control.log.toPlainText()
+    assert control.viewer.current_value() is None  # not the other flow's past values
+    window.tabs.setCurrentWidget(editor)
+    assert editor.scene.nodes["n_read0000"].run.state == "COMPLETED"  # its own marks again
+    assert editor.scene.nodes["n_log00000"].run is None
+    assert history.open_run(failed) and history.panel.back_button.isEnabled()
+    history.panel.back_button.click()
+    assert editor.scene.nodes["n_read0000"].run.state == "COMPLETED"
+
+
+def test_an_edit_leaves_the_past_run_but_a_move_does_not(window, history, runner, tmp_path, qtbot) -> None:
+    from runtime.api import MoveNodes
+    from studio.inspector.node_page import NodePage
+
+    reader, _data = _reader(tmp_path)
+    failed = _run(runner, reader)
+    editor = window.open_path(reader)
+    editor.scene.select_nodes(["n_log00000"])
+    assert history.open_run(failed)
+    editor.scene.push(MoveNodes((("n_log00000", 300, 40),)), "Move")
+    assert history.viewing == (editor, failed)
+    page = window.inspector.page
+    assert isinstance(page, NodePage)
+    qtbot.keyClicks(page.title_edit, "Show")
+    assert history.viewing is None
+    assert editor.document.flow.nodes["n_log00000"].title == "Show"
+    assert all(item.run is None for item in editor.scene.nodes.values())
+    assert window.statusBar().currentMessage().startswith(f"Left run {failed}: the flow was edited")
+
+
+def test_a_node_of_another_type_counts_as_changed(window, history, runner, tmp_path) -> None:
+    reader, text = _reader(tmp_path)
+    text.write_text("hello")  # every node runs (history keeps the type of nodes that ran)
+    run_id = _run(runner, reader)
+    data = json.loads(reader.read_text())
+    data["nodes"]["n_log00000"]["type"] = "core.delay"
+    data["nodes"]["n_log00000"]["config"] = {"seconds": 0}
+    data["nodes"]["n_new00000"] = {"type": "core.log", "config": {"message": "y"}}
+    reader.write_text(json.dumps(data))
+    window.open_path(reader)
+    assert history.open_run(run_id)
+    assert window.statusBar().currentMessage().endswith(
+        "— 2 nodes changed since: 1 added, 1 of another type")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from runtime.api import Edge
@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from studio.canvas.items.node_item import NodeItem
 
 __all__ = ["EdgeItem", "bezier"]
+
+_LABEL_FONT = QFont()
+_LABEL_FONT.setPointSizeF(8)
+_LABEL_METRICS = QFontMetricsF(_LABEL_FONT)
 
 
 def bezier(start: QPointF, end: QPointF) -> QPainterPath:
@@ -55,6 +59,28 @@ class EdgeItem(QGraphicsPathItem):
         self.setPath(bezier(self.source.output_pos(self.edge.source_port),
                             self.target.input_pos(self.edge.target_port)))
 
+    def set_label(self, text: str) -> None:
+        """Show `text` (how many items passed) on a chip in the middle of the curve."""
+        if text != self.label:
+            self.prepareGeometryChange()
+            self.label = text
+            self.update()
+
+    def label_rect(self) -> QRectF:
+        """Where the label's chip is drawn: centred on the curve's middle."""
+        if not self.label:
+            return QRectF()
+        path = self.path()
+        mid = path.pointAtPercent(0.5)
+        width = _LABEL_METRICS.horizontalAdvance(self.label) + 10
+        height = _LABEL_METRICS.height() + 2
+        span = abs(path.currentPosition().x() - path.elementAt(0).x)
+        top = mid.y() - height / 2 if span > width + 24 else mid.y() - height - 3  # short: above the ports
+        return QRectF(mid.x() - width / 2, top, width, height)
+
+    def boundingRect(self) -> QRectF:
+        return super().boundingRect().united(self.label_rect())
+
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
@@ -72,6 +98,10 @@ class EdgeItem(QGraphicsPathItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
         if self.label and lod > 0.5:
-            mid = self.path().pointAtPercent(0.5)
+            chip = self.label_rect()
+            painter.setPen(QPen(self.color, 1))
+            painter.setBrush(QColor(self.theme.node_body))
+            painter.drawRoundedRect(chip, chip.height() / 2, chip.height() / 2)
+            painter.setFont(_LABEL_FONT)
             painter.setPen(QColor(self.theme.port_text))
-            painter.drawText(mid + QPointF(4, -4), self.label)
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, self.label)

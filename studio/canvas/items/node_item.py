@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from runtime.api import PortSpec
+from studio.canvas.items.run_mark import RUN_COLORS, RunMark, paint_run_mark, pill_width
 from studio.icons import category_icon_name
 from studio.icons import pixmap as icon_pixmap
 from studio.theme import Theme, category_color, port_color
@@ -29,6 +30,8 @@ MIN_WIDTH = 180.0
 FAR_LOD = 0.3
 ICON = 16.0  # the type's icon at the header's left
 ICON_SPACE = ICON + 6
+PIN = 14.0  # the pinned icon at the header's right
+PILL_ROOM = 50.0  # the widest run pill ("cached", "✕ failed"): the title never goes under it
 PROBLEM_COLORS = {"error": "#e0565b", "warning": "#e39b17"}
 """Outline colours of nodes with validation problems (see `NodeItem.set_problems`)."""
 
@@ -47,22 +50,6 @@ class NodeLook:
     disabled: bool = False
     pinned: bool = False
     icon: str = ""  # a studio.icons name; "" shows the category's icon
-
-
-RUN_COLORS = {"PENDING": "#9ca3af", "RUNNING": "#2563eb", "COMPLETED": "#16a34a", "FAILED": "#dc2626",
-              "SKIPPED": "#a3a3a3", "CANCELLED": "#c026d3", "CRASHED": "#7f1d1d", "PAUSED": "#f59e0b"}
-RUN_SYMBOLS = {"PENDING": "·", "RUNNING": "▶", "COMPLETED": "✓", "FAILED": "✕", "SKIPPED": "↷",
-               "CANCELLED": "■", "CRASHED": "!", "PAUSED": "❚❚"}
-
-
-@dataclass(frozen=True, slots=True)
-class RunMark:
-    """How a node fared in the current (or an opened past) run: view state only."""
-
-    state: str
-    cached: bool = False
-    progress: float | None = None
-    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +108,8 @@ class NodeItem(QGraphicsItem):
         self.look = look
         widest_in = max((_PORT_METRICS.horizontalAdvance(p.title) for p in look.inputs), default=0)
         widest_out = max((_PORT_METRICS.horizontalAdvance(p.title) for p in look.outputs), default=0)
-        self.width = max(MIN_WIDTH, _TITLE_METRICS.horizontalAdvance(look.title) + 48 + ICON_SPACE,
+        header_room = 10 + ICON_SPACE + 6 + PILL_ROOM + 6 + (PIN + 4 if look.pinned else 0)
+        self.width = max(MIN_WIDTH, _TITLE_METRICS.horizontalAdvance(look.title) + header_room,
                          widest_in + widest_out + 48)
         rows = max(len(look.inputs), len(look.outputs), 1)
         self.height = HEADER + rows * ROW + PAD
@@ -166,7 +154,7 @@ class NodeItem(QGraphicsItem):
         if self._texts is None:
             look = self.look
             title = QStaticText(_TITLE_METRICS.elidedText(look.title, Qt.TextElideMode.ElideRight,
-                                                          self.width - 24 - ICON_SPACE))
+                                                          self._title_room()))
             title.prepare(font=_TITLE_FONT)
             ports = [QStaticText(p.title) for p in (*look.inputs, *look.outputs)]
             for text in ports:
@@ -174,8 +162,18 @@ class NodeItem(QGraphicsItem):
             self._texts = (title, ports)
         return self._texts
 
+    def _title_room(self) -> float:
+        """How wide the title may be: up to the run pill (or the pin, or the right edge)."""
+        pill = pill_width(self.run)
+        return self._pill_right() - (pill + 6 if pill else 0) - 10 - ICON_SPACE + 1
+
+    def _pill_right(self) -> float:
+        """Where the run pill ends: left of the pinned icon, if any."""
+        return self.width - 6 - (PIN + 4 if self.look.pinned else 0)
+
     def boundingRect(self) -> QRectF:
-        return QRectF(-PORT_R - 2, -4, self.width + 2 * PORT_R + 4, self.height + 8)
+        grow = 9.0  # room for a run outline with the selection outline around it
+        return QRectF(-grow, -grow, self.width + 2 * grow, self.height + 2 * grow)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -232,6 +230,9 @@ class NodeItem(QGraphicsItem):
         selected = self.isSelected()
         if lod < FAR_LOD:  # far away: a coloured block is all that can be seen
             painter.fillRect(rect, header_color if not selected else QColor(theme.selection))
+            if self.run is not None and self.run.state in ("FAILED", "CRASHED"):  # a red lower half
+                alarm = QColor(RUN_COLORS[self.run.state])
+                painter.fillRect(rect.adjusted(0, rect.height() / 2, 0, 0), alarm)
             if self.problem_severity is not None:  # an inset frame about 2.5 pixels wide
                 width = min(2.5 / max(lod, 0.01), self.height / 3)
                 painter.setPen(self._problem_pen(width))
@@ -239,7 +240,8 @@ class NodeItem(QGraphicsItem):
                 painter.drawRect(rect.adjusted(width / 2, width / 2, -width / 2, -width / 2))
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        border = QPen(QColor(theme.selection), 2.5) if selected else QPen(QColor(theme.node_border), 1)
+        outlined = selected and self.run is None  # with a run mark, the selection is drawn outside it
+        border = QPen(QColor(theme.selection), 2.5) if outlined else QPen(QColor(theme.node_border), 1)
         if look.problem and not selected:
             border = QPen(QColor("#e0565b"), 1.5)
         if look.missing:
@@ -266,9 +268,11 @@ class NodeItem(QGraphicsItem):
         painter.drawStaticText(QPointF(10 + ICON_SPACE, (HEADER - _TITLE_METRICS.height()) / 2),
                                self._static_texts()[0])
         if look.pinned:
-            painter.drawText(QRectF(self.width - 22, 0, 18, HEADER), Qt.AlignmentFlag.AlignCenter, "📌")
+            painter.drawPixmap(QPointF(self.width - 6 - PIN, (HEADER - PIN) / 2),
+                               icon_pixmap("pin", int(PIN), "#ffffff", scale))
         if self.run is not None:
-            self._paint_run_mark(painter, rect, selected)
+            paint_run_mark(painter, self.run, rect, HEADER, self._pill_right(),
+                           QColor(theme.selection) if selected else None, lod)
         if self.breakpoint:
             painter.setPen(QPen(QColor("#ffffff"), 1.5))
             painter.setBrush(QColor("#dc2626"))
@@ -296,32 +300,12 @@ class NodeItem(QGraphicsItem):
     def set_run(self, mark: RunMark | None) -> None:
         """Show a run state (None clears it)."""
         if mark != self.run:
+            if pill_width(mark) != pill_width(self.run):
+                self._texts = None  # the title makes room for the pill
             self.run = mark
             self.setToolTip(self.toolTip().split("\n\n")[0] + (f"\n\n{mark.message}" if mark and mark.message
                                                               else ""))
             self.update()
-
-    def _paint_run_mark(self, painter: QPainter, rect: QRectF, selected: bool) -> None:
-        mark = self.run
-        assert mark is not None
-        color = QColor(RUN_COLORS.get(mark.state, "#9ca3af"))
-        if not selected:
-            painter.setPen(QPen(color, 2.5))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(-1.5, -1.5, 1.5, 1.5), 7, 7)
-        label = RUN_SYMBOLS.get(mark.state, "")
-        if mark.cached:
-            label = "cached"
-        width = 20 if len(label) <= 2 else 46
-        pill = QRectF(self.width - width - 6, (HEADER - 16) / 2, width, 16)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#ffffff"))
-        painter.drawRoundedRect(pill, 8, 8)
-        painter.setPen(color)
-        painter.setFont(_PORT_FONT)
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
-        if mark.state == "RUNNING" and mark.progress is not None:
-            painter.fillRect(QRectF(0, HEADER - 3, self.width * mark.progress, 3), QColor("#ffffff"))
 
     def _paint_port_dots(self, painter: QPainter) -> None:
         for is_output, ports in ((False, self.look.inputs), (True, self.look.outputs)):

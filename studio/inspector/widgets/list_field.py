@@ -7,21 +7,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from studio.inspector.schema import FieldSpec, ValidationIssue, empty_value
+from studio.inspector.schema import FieldSpec, ValidationIssue, empty_value, item_noun
 from studio.inspector.style import error_label, heading_label, muted_label
 from studio.inspector.widgets.base import FieldWidget, FormContext
 
 __all__ = ["ListField"]
 
 _SUMMARY_KEYS = ("label", "name", "title", "column", "field", "from")
-
-
-def item_noun(title: str) -> str:
-    """"Cases" -> "case", "Conditions" -> "condition"; "item" when the title is not one plural word."""
-    word = title.strip()
-    if " " in word or len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
-        return "item"
-    return word[:-1].lower()
 
 
 def _tool(text: str, tip: str, parent: QWidget) -> QToolButton:
