@@ -17,8 +17,8 @@ WaitUntil = Literal["load", "domcontentloaded", "networkidle", "commit"]
 
 class OpenBrowserConfig(BaseModel):
     url: str = Field(default="", title="Web address",
-                     description="The page to open, e.g. https://portal.example.com/login "
-                                 "(empty: a blank page)")
+                     description="The page to open, e.g. https://portal.example.com/login, or a page "
+                                 "file relative to the flow's folder (empty: a blank page)")
     wait_until: WaitUntil = Field(default="load", title="Wait until",
                                   description="load: the page and its images; domcontentloaded: the HTML "
                                               "only; networkidle: no network activity for 0.5 s")
@@ -42,7 +42,8 @@ class OpenBrowserConfig(BaseModel):
     @classmethod
     def _url(cls, value: str) -> str:
         value = value.strip()
-        if value and "://" not in value and not value.startswith(("about:", "data:")):
+        if value and "://" not in value and not value.startswith(("about:", "data:")) \
+                and not _is_local(value):
             value = "https://" + value
         return value
 
@@ -53,6 +54,24 @@ class OpenBrowserConfig(BaseModel):
         if value and not all(c.isalnum() or c in "-_ ." for c in value):
             raise ValueError("use letters, digits, spaces, '-', '_' or '.' in a profile name")
         return value
+
+
+def _is_local(value: str) -> bool:
+    """A page file on this computer: ./page.html, ../portal/login.html, /srv/x.html, C:\\x.html."""
+    if value.startswith(("./", "../", "/", "~", ".\\", "..\\")):
+        return True
+    drive = len(value) > 2 and value[1] == ":" and value[2] in "\\/"
+    return drive or value.lower().endswith((".html", ".htm"))
+
+
+def page_address(ctx: NodeContext, value: str) -> str:
+    """The address to open: a local page file (relative to the flow's folder) becomes a file:// URL."""
+    if "://" in value or value.startswith(("about:", "data:")) or not _is_local(value):
+        return value
+    path = ctx.resolve_path(value)
+    if not path.is_file():
+        raise NodeError(f"Web address: the page file {path} does not exist")
+    return path.resolve().as_uri()
 
 
 class OpenBrowserInputs(BaseModel):
@@ -81,7 +100,7 @@ class OpenBrowser(NodeType):
 
     async def run(self, ctx: NodeContext, config: OpenBrowserConfig,
                   inputs: OpenBrowserInputs) -> PageOutputs:
-        url = (inputs.url or config.url).strip()
+        url = page_address(ctx, (inputs.url or config.url).strip())
         headless = not config.show_browser
         if config.show_browser and not _has_display():
             ctx.log.warning("there is no screen to show the browser on; it runs hidden")

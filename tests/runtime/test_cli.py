@@ -172,11 +172,7 @@ def test_schema_command_matches_shipped_schema(home: Path) -> None:
 
 
 def test_credentials_set_list_delete(home: Path, keyring_backend) -> None:
-    backend = f"{type(keyring_backend).__module__}.{type(keyring_backend).__name__}"
-    env = {"PYTHON_KEYRING_BACKEND": backend}
-    if hasattr(keyring_backend, "file_path"):
-        # keyrings.alt's file backend takes its folder from the XDG data home
-        env["XDG_DATA_HOME"] = str(Path(keyring_backend.file_path).parent)
+    env = _keyring_env(keyring_backend)
     out = loomwork("credentials", "set", "portal_login", "--stdin", home=home, stdin="s3cr3t-value\n",
                    env=env)
     assert out.returncode == 0, out.stderr
@@ -221,11 +217,25 @@ def test_ctrl_c_stops_cleanly(home: Path, tmp_path: Path) -> None:
     assert runs[0]["status"] == "CANCELLED"
 
 
+def _keyring_env(keyring_backend) -> dict[str, str]:
+    """Environment for a CLI subprocess to use the test's keyring backend."""
+    env = {"PYTHON_KEYRING_BACKEND": f"{type(keyring_backend).__module__}.{type(keyring_backend).__name__}"}
+    if hasattr(keyring_backend, "file_path"):
+        # keyrings.alt's file backend takes its folder from the XDG data home
+        env["XDG_DATA_HOME"] = str(Path(keyring_backend.file_path).parent)
+    return env
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
-def test_examples_validate_are_canonical_and_run(example: Path, home: Path) -> None:
+def test_examples_validate_are_canonical_and_run(example: Path, home: Path, keyring_backend) -> None:
     assert loomwork("validate", str(example), home=home).returncode == 0
     assert loomwork("fmt", "--check", str(example), home=home).returncode == 0
-    out = loomwork("run", str(example), "--json", home=home)
+    env = _keyring_env(keyring_backend)
+    if "credential" in example.read_text(encoding="utf-8"):  # the portal's demo password, from the keyring
+        stored = loomwork("credentials", "set", "northwind_portal", "--stdin", home=home,
+                          stdin="northwind-demo\n", env=env)
+        assert stored.returncode == 0, stored.stderr
+    out = loomwork("run", str(example), "--json", home=home, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     result = json.loads(out.stdout)
     assert result["status"] == "COMPLETED"
