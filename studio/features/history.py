@@ -99,13 +99,16 @@ class HistoryController(QObject):
         self._saved = (dict(overlay.marks), dict(overlay.items))
         overlay.clear()
         run_nodes = {n["node_id"]: n for n in run["nodes"] if "/" not in n["node_id"]}
+        evidence = {e["node_id"]: tuple((e.get("evidence") or {}).items())
+                    for e in events if e["kind"] == "node_failed" and e.get("node_id")}
         for node_id, node in run_nodes.items():
             cached = bool(node.get("cached"))
             pinned = bool(node.get("pinned"))
             message = node.get("error") or ("pinned data used" if pinned else
                                             "from the cache" if cached else "")
             overlay.items[node_id] = node.get("items") or {}
-            overlay.set_state(node_id, RunMark(node["state"], cached=cached, pinned=pinned, message=message))
+            overlay.set_state(node_id, RunMark(node["state"], cached=cached, pinned=pinned, message=message,
+                                               evidence=evidence.get(node_id, ())))
         self.viewing = (editor, run_id)
         self._unsubscribe = editor.document.subscribe(self._on_document_event)
         run_control.feed.past = (editor, run_id)

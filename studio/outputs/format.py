@@ -8,7 +8,7 @@ import math
 from pathlib import PurePath
 from typing import Any
 
-from runtime.api import DocumentRef, FileRef, ImageRef, Table, WorkbookRef, to_plain_json
+from runtime.api import DocumentRef, FileRef, ImageRef, SessionRef, Table, WorkbookRef, to_plain_json
 
 __all__ = [
     "EMPTY",
@@ -72,6 +72,8 @@ def kind_of(value: Any) -> str:
         return "image"
     if isinstance(value, REFS):
         return value.kind
+    if isinstance(value, SessionRef):
+        return "session"
     return "any"
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runtime.api import Table
+from runtime.api import SessionRef, Table
 from studio.outputs.file_card import FileCard
 from studio.outputs.format import REFS, format_scalar, is_image_ref, json_text, kind_of
 from studio.outputs.image_view import ImageViewer
@@ -38,7 +38,7 @@ def page_for(value: Any) -> str:
     """Which page shows `value`: text, scalar, json, table, image, file."""
     if isinstance(value, str):
         return "text"
-    if isinstance(value, (dict, list, tuple)):
+    if isinstance(value, (dict, list, tuple, SessionRef)):
         return "json"
     if isinstance(value, Table):
         return "table"
@@ -244,7 +244,7 @@ class ValueViewer(QWidget):
         if page == "text":
             self.text_view.set_text(value)
         elif page == "json":
-            self.json_view.set_json(value)
+            self.json_view.set_json(value.model_dump() if isinstance(value, SessionRef) else value)
         elif page == "table":
             self.table_view.set_table(value)
         elif page == "image":

@@ -5,11 +5,12 @@ inputs it is about to get."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject
 
-from runtime.api import HistoryStore, data_paths
+from runtime.api import FileRef, HistoryStore, ImageRef, data_paths
 from studio.editor import FlowEditor
 from studio.outputs import ValueViewer
 from studio.run.client import WorkerClient
@@ -26,6 +27,22 @@ def input_label(editor: FlowEditor, node_id: str, port_id: str) -> str:
     item = editor.scene.nodes.get(node_id)
     spec = item.port_spec(port_id, False) if item is not None else None
     return f"Input: {spec.title if spec is not None else port_id}"
+
+
+def evidence_tabs(evidence: dict[str, str]) -> dict[str, Any]:
+    """Tabs for what a failed step attached: its screenshot, the page's HTML, the address."""
+    tabs: dict[str, Any] = {}
+    shot, page, url = evidence.get("screenshot"), evidence.get("html"), evidence.get("url")
+    if shot and Path(shot).is_file():
+        tabs["Screenshot"] = ImageRef(path=shot, name=Path(shot).name, media_type="image/png")
+    if page and Path(page).is_file():
+        tabs["Page HTML"] = FileRef(path=page, name=Path(page).name, media_type="text/html")
+    if url:
+        tabs["Address"] = url
+    for label, value in evidence.items():  # anything else a node pack attaches
+        if label not in ("screenshot", "html", "url"):
+            tabs[label.capitalize()] = value
+    return tabs
 
 
 def node_title(editor: FlowEditor | None, node_id: str) -> str:
@@ -128,6 +145,7 @@ class OutputsFeed(QObject):
         item = editor.scene.nodes.get(node_id)
         if self._failed(editor, node_id) and item is not None and item.run is not None:
             ports[ERROR_TAB] = item.run.message or "the step failed"
+            ports.update(evidence_tabs(dict(item.run.evidence)))
             for edge in editor.document.incoming(node_id):
                 got = upstream.get(edge.source, {})
                 if edge.source_port in got:

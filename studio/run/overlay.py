@@ -74,7 +74,8 @@ class RunOverlay(QObject):
                                           "from the cache" if event.cached else "")
             self.items[node_id] = event.items
         elif isinstance(event, NodeFailed):
-            self.marks[node_id] = RunMark(event.state.value, message=event.error)
+            self.marks[node_id] = RunMark(event.state.value, message=event.error,
+                                          evidence=tuple(event.evidence.items()))
         elif isinstance(event, NodeSkipped):
             self.marks[node_id] = RunMark("SKIPPED", message=event.reason)
         else:

@@ -35,6 +35,9 @@ class RunMark:
     message: str = ""
     pinned: bool = False
     """Its pinned data was used (it did not run)."""
+    evidence: tuple[tuple[str, str], ...] = ()
+    """What a failed step attached to show why (label → file path or address): a browser
+    step's screenshot, page HTML and address."""
 
 
 def pill_label(mark: RunMark) -> str:
