@@ -139,7 +139,9 @@ class Runner:
         artifacts = self.paths.run_artifacts(run_id)
         redactor = Redactor()
         self.history.start_run(run_id, flow_name=flow.name, flow_path=flow_key, trigger=trigger,
-                               inputs=json.loads(dumps_values(values)), node_count=len(plan.nodes))
+                               inputs=json.loads(dumps_values(values)), node_count=len(plan.nodes),
+                               node_digests={nid: (n.node_type.type_id, n.config_digest)
+                                             for nid, n in plan.nodes.items()})
         writer, cache = self._writer, self._cache.session()
         writer.begin(run_id, redactor)
         recorder = writer.recorder(run_id)

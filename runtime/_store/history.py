@@ -34,13 +34,13 @@ from runtime.valuecodec import loads_values
 
 __all__ = ["HistoryStore", "connect"]
 
-_SCHEMA_VERSION = 2
+_SCHEMA_VERSION = 3
 
 
 _SCHEMA = (
     "create table if not exists runs (id text primary key, flow_name text, flow_path text, "
     "trigger text, status text not null, started real, finished real, duration_ms real, error text, "
-    "inputs text, outputs text, pid integer, host text, node_count integer)",
+    "inputs text, outputs text, pid integer, host text, node_count integer, node_digests text)",
     "create index if not exists idx_runs_flow_path_started on runs (flow_path, started)",
     "create index if not exists idx_runs_status on runs (status)",
     "create table if not exists node_runs (run_id text, node_id text, type_id text, state text, "
@@ -52,6 +52,7 @@ _SCHEMA = (
 )
 _UPGRADES = {  # from version → statements that bring a database of that version to the next
     1: ("alter table node_runs add column output_key text",),
+    2: ("alter table runs add column node_digests text",),
 }
 
 
@@ -115,7 +116,10 @@ class HistoryStore:
     # ----- runs ----------------------------------------------------------------------
 
     def start_run(self, run_id: str, *, flow_name: str, flow_path: str, trigger: str,
-                  inputs: dict[str, Any], node_count: int) -> None:
+                  inputs: dict[str, Any], node_count: int,
+                  node_digests: dict[str, tuple[str, str]] | None = None) -> None:
+        """Record a run's start; `node_digests` (node id → type id, config digest) lets a
+        later look at the run tell which nodes were changed since."""
         with self.db.conn:
             self.db["runs"].insert({
                 "id": run_id, "flow_name": flow_name, "flow_path": flow_path, "trigger": trigger,
@@ -123,6 +127,7 @@ class HistoryStore:
                 "duration_ms": None, "error": "", "inputs": json.dumps(inputs, default=str),
                 "outputs": None, "pid": os.getpid(), "host": socket.gethostname(),
                 "node_count": node_count,
+                "node_digests": json.dumps(node_digests) if node_digests is not None else None,
             })
 
     def mark_crashed_runs(self) -> list[str]:
@@ -255,7 +260,7 @@ class HistoryStore:
     @staticmethod
     def _run_row(row: dict[str, Any]) -> dict[str, Any]:
         row = dict(row)
-        for key in ("inputs", "outputs"):
+        for key in ("inputs", "outputs", "node_digests"):
             if row.get(key):
                 row[key] = json.loads(row[key])
         return row

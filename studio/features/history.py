@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget
 
-from runtime.api import HistoryStore, data_paths
+from runtime.api import HistoryStore, check_flow, data_paths
 from studio.canvas.items.node_item import RunMark
 from studio.editor import FlowEditor
 from studio.features.run import controller_of
@@ -121,8 +121,9 @@ class HistoryController(QObject):
         else:
             run_control.feed.clear("Select a node to see what it produced in this run")
         self.panel.back_button.setEnabled(True)
+        changed = changes_since(editor, run_nodes, run.get("node_digests"))
         self._message = (f"Showing run {run_id} from {format_time(run.get('started'))} (read-only; an edit "
-                         f"goes back to the current state) — {changes_since(editor, run_nodes)}")
+                         f"goes back to the current state) — {changed}")
         self._status(self._message, timeout=0)
         return True
 
@@ -175,19 +176,32 @@ class HistoryController(QObject):
         self.window.statusBar().showMessage(text, timeout)
 
 
-def changes_since(editor: FlowEditor, run_nodes: dict[str, dict[str, Any]]) -> str:
-    """Which nodes differ between the flow now and a past run's nodes (type ids kept in
-    history; the past run's settings are not kept, so settings changes cannot be seen)."""
+def changes_since(editor: FlowEditor, run_nodes: dict[str, dict[str, Any]],
+                  past_digests: dict[str, list[str]] | None = None) -> str:
+    """Which nodes differ between the flow now and a past run: added, removed, of another
+    type, or configured differently (history keeps each node's type and config digest)."""
     flow = editor.document.flow.nodes
-    added = [n for n in flow if n not in run_nodes]
-    removed = [n for n in run_nodes if n not in flow]
-    retyped = [n for n in flow if n in run_nodes and run_nodes[n].get("type_id")
-               and run_nodes[n]["type_id"] != flow[n].type]
+    past = past_digests or {}
+    ran = set(run_nodes) | set(past)
+    added = [n for n in flow if n not in ran]
+    removed = [n for n in ran if n not in flow]
+
+    def past_type(node_id: str) -> str:
+        return (past[node_id][0] if node_id in past else run_nodes.get(node_id, {}).get("type_id")) or ""
+
+    retyped = [n for n in flow if n in ran and past_type(n) and past_type(n) != flow[n].type]
+    reconfigured: list[str] = []
+    if past:
+        plan, _problems = check_flow(editor.document.flow, editor.registry, flow_path=editor.path)
+        if plan is not None:
+            reconfigured = [n for n, planned in plan.nodes.items()
+                            if n in past and n not in retyped and past[n][1] != planned.config_digest]
     parts = [f"{len(found)} {what}" for found, what in
-             ((added, "added"), (removed, "removed"), (retyped, "of another type")) if found]
+             ((added, "added"), (removed, "removed"), (retyped, "of another type"),
+              (reconfigured, "set up differently")) if found]
     if not parts:
-        return "no nodes added or removed since"
-    total = len(added) + len(removed) + len(retyped)
+        return "no nodes changed since" if past else "no nodes added or removed since"
+    total = len(added) + len(removed) + len(retyped) + len(reconfigured)
     return f"{total} node{'s' if total != 1 else ''} changed since: {', '.join(parts)}"
 
 

@@ -108,7 +108,7 @@ def test_opening_a_failed_run_marks_the_failing_node(window, history, runner, tm
     assert editor.view.isInteractive()  # nodes can be selected to see what they produced
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Showing run {failed} from ") and "read-only" in message
-    assert message.endswith("no nodes added or removed since")
+    assert message.endswith("no nodes changed since")
     window.grab().save("/tmp/history.png")
     history.panel.back_button.click()
     assert all(item.run is None for item in nodes.values())
@@ -250,3 +250,15 @@ def test_a_node_of_another_type_counts_as_changed(window, history, runner, tmp_p
     assert history.open_run(run_id)
     assert window.statusBar().currentMessage().endswith(
         "— 2 nodes changed since: 1 added, 1 of another type")
+
+
+def test_a_node_set_up_differently_counts_as_changed(window, history, runner, tmp_path) -> None:
+    reader, text = _reader(tmp_path)
+    text.write_text("hello")
+    run_id = _run(runner, reader)
+    data = json.loads(reader.read_text())
+    data["nodes"]["n_log00000"]["config"] = {"message": "something else"}
+    reader.write_text(json.dumps(data))
+    window.open_path(reader)
+    assert history.open_run(run_id)
+    assert window.statusBar().currentMessage().endswith("— 1 node changed since: 1 set up differently")
