@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import time
 import traceback
 from collections import deque
@@ -47,7 +48,7 @@ from runtime.messages import describe_exception, validation_message
 from runtime.node import CachePolicy, NodeError
 from runtime.secrets import CredentialError, CredentialStore, Redactor
 from runtime.valuecodec import decode_value, dumps_values
-from runtime.values import SessionRef, Table
+from runtime.values import DocumentRef, FileRef, ImageRef, SessionRef, Table, WorkbookRef
 
 __all__ = ["Executor"]
 
@@ -78,6 +79,23 @@ def _content_key(outputs: dict[str, Any], fallback: str) -> str:
 def _holds_live_page(outputs: dict[str, Any]) -> bool:
     """A browser page lives only as long as its run: steps that hand one on run again."""
     return any(isinstance(v, SessionRef) for v in outputs.values())
+
+
+_PATH_REFS = (FileRef, ImageRef, DocumentRef, WorkbookRef)
+
+
+def _files_gone(value: Any, depth: int = 0) -> bool:
+    """True when a remembered result points at a file that no longer exists (e.g. a pruned
+    run's artifacts): such a result is not reused, the node runs again."""
+    if isinstance(value, _PATH_REFS):
+        return not os.path.exists(value.path)
+    if depth > 3:
+        return False
+    if isinstance(value, dict):
+        return any(_files_gone(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_files_gone(v, depth + 1) for v in value[:1000])
+    return False
 
 
 class Executor:
@@ -334,14 +352,15 @@ class Executor:
             if cache is not None:
                 if self._rerun is not None and nid not in self._rerun:
                     last = cache.last(self.flow_key, nid)  # reuse unless its inputs changed
-                    if last is not None and last[0] == input_key and not _holds_live_page(last[2]):
+                    if last is not None and last[0] == input_key and not _holds_live_page(last[2]) \
+                            and not _files_gone(last[2]):
                         self._keys[nid] = last[1]
                         self._complete(node, outcome, last[2], 0.0, input_key, last[1], cached=True,
                                        remember=False)
                         return
                 if cacheable and self.use_cache and (self._rerun is None or nid not in self._rerun):
                     hit = cache.get(input_key)
-                    if hit is not None:
+                    if hit is not None and not _files_gone(hit):
                         self._keys[nid] = input_key
                         self._complete(node, outcome, hit, (time.perf_counter() - t0) * 1000,
                                        input_key, input_key, cached=True)

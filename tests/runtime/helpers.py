@@ -239,8 +239,24 @@ class WriteArtifact(NodeType):
         return FileOut(file=FileRef(path=str(path), name=path.name))
 
 
+class CachedArtifact(NodeType):
+    """A cacheable node whose result is a file in the run's artifacts (like a rendered page)."""
+
+    type_id = "test.cached_artifact"
+    title = "Cached artifact"
+    cache = CachePolicy.PURE
+    Inputs = None
+    Outputs = FileOut
+
+    async def run(self, ctx: NodeContext, config: Any, inputs: Any) -> FileOut:
+        CALLS.append(ctx.node_id)
+        path = ctx.artifacts / "page.png"
+        path.write_bytes(b"png")
+        return FileOut(file=FileRef(path=str(path), name=path.name))
+
+
 TEST_TYPES = [WriteArtifact, Source, Add, Sleep, Flaky, Crash, Branch, UseSecret, ReadCount, MakeTable,
-              BigTable]
+              BigTable, CachedArtifact]
 
 
 def make_registry() -> Registry:

@@ -114,3 +114,19 @@ def test_a_history_database_of_version_1_is_upgraded_in_place(home: Path) -> Non
     result = runner.run_sync(_chain(1))
     assert runner.history.node_outputs(result.run_id, "n_b") == {"value": 4}
     runner.close()
+
+
+def test_a_cached_result_whose_file_is_gone_runs_again(runner: Runner) -> None:
+    from pathlib import Path as _Path
+
+    from tests.runtime.helpers import CALLS
+
+    CALLS.clear()
+    f = flow({"n_art": node("test.cached_artifact")}, [])
+    first = runner.run_sync(f, keep_outputs=True)
+    again = runner.run_sync(f, keep_outputs=True)
+    assert again.nodes["n_art"].cached and CALLS == ["n_art"]
+    _Path(first.node_outputs["n_art"]["file"].path).unlink()  # e.g. that run was pruned
+    third = runner.run_sync(f, keep_outputs=True)
+    assert not third.nodes["n_art"].cached and CALLS == ["n_art", "n_art"]
+    assert _Path(third.node_outputs["n_art"]["file"].path).exists()
