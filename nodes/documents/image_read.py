@@ -99,7 +99,7 @@ class ImageRead(NodeType):
     keywords = ("image", "picture", "photo", "scan", "tiff", "png", "jpeg", "jpg", "pages", "open")
     icon = "image"
     capabilities = frozenset({Capability.FILES_READ})
-    cache = CachePolicy.NEVER
+    cache = CachePolicy.FINGERPRINT  # a cached result is reused only while its image files exist
     Config = ImageReadConfig
     Inputs = ImageReadInputs
     Outputs = ImageReadOutputs

@@ -95,7 +95,7 @@ class PdfRender(NodeType):
     keywords = ("pdf", "image", "png", "render", "picture", "preview", "page", "convert", "vision")
     icon = "image"
     capabilities = frozenset({Capability.FILES_READ, Capability.CREDENTIALS})
-    cache = CachePolicy.NEVER
+    cache = CachePolicy.FINGERPRINT  # a cached result is reused only while its image files exist
     Config = PdfRenderConfig
     Inputs = PdfRenderInputs
     Outputs = PdfRenderOutputs

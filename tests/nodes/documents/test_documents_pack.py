@@ -10,9 +10,10 @@ from pathlib import Path
 from runtime.api import CachePolicy, Capability, node_spec
 
 ROOT = Path(__file__).resolve().parents[3]
-READERS = {"documents.pdf_read", "documents.pdf_tables", "documents.docx_read", "documents.ocr"}
-WRITERS = {"documents.pdf_render", "documents.image_read", "documents.pdf_split", "documents.pdf_merge",
-           "documents.pdf_rotate", "documents.pdf_extract", "documents.docx_template"}
+READERS = {"documents.pdf_read", "documents.pdf_tables", "documents.docx_read", "documents.ocr",
+           "documents.pdf_render", "documents.image_read"}  # cached while their source and images exist
+WRITERS = {"documents.pdf_split", "documents.pdf_merge", "documents.pdf_rotate", "documents.pdf_extract",
+           "documents.docx_template"}
 HEAVY = ("pypdfium2", "pypdf", "pdfplumber", "pdfminer", "docx", "docxtpl", "PIL", "rapidocr_onnxruntime",
          "onnxruntime", "cv2", "reportlab", "lxml", "jinja2")
 
