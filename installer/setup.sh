@@ -18,6 +18,8 @@ if [ "$WANT_TEST" = 1 ]; then
   APT_PACKAGES+=(dbus gnome-keyring)
   # LibreOffice headless: the spreadsheet tests have a real client open and recalculate the xlsx they write
   APT_PACKAGES+=(libreoffice-calc-nogui)
+  # Xvfb: a virtual screen for the visible browser of the "Pick element" tests (xauth for xvfb-run)
+  APT_PACKAGES+=(xvfb xauth)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -11,12 +11,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-__all__ = ["ROLES", "Locator", "describe", "resolve"]
+__all__ = ["LOCATOR_WIDGET", "ROLES", "Locator", "describe", "resolve"]
 
 LocatorKind = Literal["role", "label", "placeholder", "text", "test_id", "alt_text", "title", "css", "xpath"]
 
 ROLES = ("button", "link", "textbox", "checkbox", "radio", "combobox", "listbox", "option", "heading",
          "cell", "row", "table", "tab", "menuitem", "dialog", "img", "navigation", "searchbox", "switch")
+
+LOCATOR_WIDGET = {"widget": "locator", "picker": "nodes.browser.picker"}
+"""`json_schema_extra` of every step's locator field: the inspector's locator editor, whose
+"Pick element" button runs this module (`python -m nodes.browser.picker`)."""
 
 
 class Locator(BaseModel):

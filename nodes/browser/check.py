@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField
 from runtime.api import NodeContext
@@ -14,7 +14,7 @@ from runtime.api import NodeContext
 
 class CheckConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="label"), title="Box",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     checked: bool = Field(default=True, title="Ticked", description="On: tick it; off: clear it")
     timeout_s: float = TimeoutField()
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField
 from runtime.api import NodeContext
@@ -14,7 +14,7 @@ from runtime.api import NodeContext
 
 class ClickConfig(BaseModel):
     target: Locator = Field(default_factory=Locator, title="Element",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     button: Literal["left", "right", "middle"] = Field(default="left", title="Mouse button")
     double: bool = Field(default=False, title="Double-click")
     wait_for_navigation: bool = Field(

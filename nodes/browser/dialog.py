@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField
 from runtime.api import NodeContext, NodeError, SessionRef
@@ -17,7 +17,7 @@ from runtime.api import NodeContext, NodeError, SessionRef
 class DialogConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="role", value="button"), title="Click this",
                             description="The element whose click shows the pop-up",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     answer: Literal["accept", "dismiss"] = Field(default="accept", title="Answer",
                                                  description="accept: OK; dismiss: Cancel")
     prompt_text: str = Field(default="", title="Text to type", description="For a prompt that asks for text")

@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField, short_url
 from runtime.api import Capability, Column, FileRef, NodeContext, NodeError, SessionRef, Table
@@ -33,7 +33,7 @@ def _disposition_name(header: str) -> str:
 class DownloadConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="role", value="link"), title="Download link",
                             description="What to click (not used when links come in on an input)",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     link_column: str = Field(default="link", title="Link column",
                              description="With a table on the Links input: the column holding the addresses")
     save_as: str = Field(default="", title="Save as",

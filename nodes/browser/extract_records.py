@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from nodes.browser._extract import FieldSpec, finish, read_records
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField
 from nodes.browser.extract_table import TableOutputs
@@ -18,7 +18,7 @@ from runtime.api import NodeContext
 class ExtractRecordsConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="css"), title="Each record",
                             description="The element repeated once per record, e.g. .invoice-card",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     fields: list[FieldSpec] = Field(default_factory=list, title="Fields",
                                     description="One column per field: where its value is inside each record")
     infer_types: bool = Field(default=False, title="Detect numbers and true/false")

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from nodes.browser._extract import TableOptions, finish, read_table, to_table
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField
 from runtime.api import NodeContext, SessionRef, Table
@@ -15,7 +15,7 @@ from runtime.api import NodeContext, SessionRef, Table
 
 class ExtractTableConfig(TableOptions):
     target: Locator = Field(default_factory=lambda: Locator(by="css", value="table"), title="Table",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     timeout_s: float = TimeoutField()
 
 

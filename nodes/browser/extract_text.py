@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField
 from runtime.api import NodeContext, NodeError, SessionRef
@@ -15,7 +15,7 @@ from runtime.api import NodeContext, NodeError, SessionRef
 
 class ExtractTextConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="css"), title="Element",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     attribute: str = Field(default="", title="Attribute",
                            description="Empty: the visible text; or an attribute such as href, src, "
                                        "value, title")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField
 from runtime.api import Capability, NodeContext, NodeError
@@ -14,7 +14,7 @@ from runtime.api import Capability, NodeContext, NodeError
 
 class FillConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="label"), title="Field",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     text: str = Field(default="", title="Text", description="What to type (ignored when a credential is set)")
     credential: str = Field(
         default="", title="Or a credential",

@@ -6,14 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField
 from runtime.api import NodeContext
 
 
 class HoverConfig(BaseModel):
-    target: Locator = Field(default_factory=Locator, title="Element", json_schema_extra={"widget": "locator"})
+    target: Locator = Field(default_factory=Locator, title="Element", json_schema_extra=LOCATOR_WIDGET)
     timeout_s: float = TimeoutField()
 
 

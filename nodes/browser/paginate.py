@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from nodes.browser._extract import FieldSpec, TableOptions, finish, read_records, read_table, to_table
-from nodes.browser._locator import Locator, describe, resolve
+from nodes.browser._locator import LOCATOR_WIDGET, Locator, describe, resolve
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField, short_url
 from runtime.api import NodeContext, NodeError, SessionRef, Table
@@ -22,10 +22,10 @@ class PaginateConfig(TableOptions):
     read: Literal["table", "records"] = Field(default="table", title="Read each page as",
                                               description="table: an HTML table; records: repeating elements")
     target: Locator = Field(default_factory=lambda: Locator(by="css", value="table"), title="Table or record",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     fields: list[FieldSpec] = Field(default_factory=list, title="Fields (records)")
     next: Locator = Field(default_factory=lambda: Locator(by="role", value="button", name="Next"),
-                          title="Next-page button", json_schema_extra={"widget": "locator"})
+                          title="Next-page button", json_schema_extra=LOCATOR_WIDGET)
     max_pages: int = Field(default=50, ge=1, le=10_000, title="At most pages")
     add_page_column: bool = Field(default=False, title="Add a 'page' column")
     timeout_s: float = TimeoutField()

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField
 from runtime.api import NodeContext
@@ -18,7 +18,7 @@ class PressKeysConfig(BaseModel):
                                   "or 'Control+A'")
     target: Locator = Field(default_factory=lambda: Locator(by="css"), title="In element",
                             description="Empty: wherever the focus is",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     timeout_s: float = TimeoutField()
 
     @field_validator("keys")

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField
 from runtime.api import ImageRef, NodeContext, SessionRef
@@ -15,7 +15,7 @@ from runtime.api import ImageRef, NodeContext, SessionRef
 
 class ScreenshotConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="css"), title="Only this element",
-                            description="Empty: the page", json_schema_extra={"widget": "locator"})
+                            description="Empty: the page", json_schema_extra=LOCATOR_WIDGET)
     full_page: bool = Field(default=False, title="Whole page",
                             description="The whole length, not only the window")
     name: str = Field(default="screenshot", title="File name")

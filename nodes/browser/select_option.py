@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField
 from runtime.api import NodeContext
@@ -14,7 +14,7 @@ from runtime.api import NodeContext
 
 class SelectOptionConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="label"), title="List",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     option: str = Field(default="", title="Option", description="The option's visible text (or its value)")
     match: Literal["label", "value"] = Field(default="label", title="Option is its",
                                              description="label: the text shown; value: the hidden value")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField, short_url
 from runtime.api import NodeContext, NodeError
@@ -20,7 +20,7 @@ class SwitchPageConfig(BaseModel):
         description="opened_by_click: the pop-up or tab a click opens; tab_number: a tab by its number; "
                     "address_contains: the tab whose address contains a text")
     target: Locator = Field(default_factory=lambda: Locator(by="role", value="link"), title="Click this",
-                            json_schema_extra={"widget": "locator"})
+                            json_schema_extra=LOCATOR_WIDGET)
     tab_number: int = Field(default=1, ge=1, title="Tab number", description="1: the first tab")
     address: str = Field(default="", title="Address contains")
     wait_until: Literal["load", "domcontentloaded", "networkidle", "commit"] = Field(default="load",

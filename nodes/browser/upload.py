@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField
 from runtime.api import Capability, FileRef, NodeContext, NodeError, PortType
@@ -14,7 +14,7 @@ from runtime.api import Capability, FileRef, NodeContext, NodeError, PortType
 
 class UploadConfig(BaseModel):
     target: Locator = Field(default_factory=lambda: Locator(by="css", value="input[type=file]"),
-                            title="File field", json_schema_extra={"widget": "locator"})
+                            title="File field", json_schema_extra=LOCATOR_WIDGET)
     path: str = Field(default="", title="File",
                       description="The file to upload (relative to the flow's folder)",
                       json_schema_extra={"widget": "file"})

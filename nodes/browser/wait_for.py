@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import Locator, describe
+from nodes.browser._locator import LOCATOR_WIDGET, Locator, describe
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, PageOutputs, TimeoutField, short_url
 from runtime.api import NodeContext, NodeError
@@ -22,7 +22,7 @@ class WaitForConfig(BaseModel):
                          description="element: it is shown; element_gone: it is hidden or removed; text: the "
                                      "text shows anywhere; url: the address matches; network_idle: no "
                                      "network activity for 0.5 s")
-    target: Locator = Field(default_factory=Locator, title="Element", json_schema_extra={"widget": "locator"})
+    target: Locator = Field(default_factory=Locator, title="Element", json_schema_extra=LOCATOR_WIDGET)
     text: str = Field(default="", title="Text")
     url_pattern: str = Field(default="", title="Address pattern",
                              description="Part of the address, or a wildcard pattern like **/invoices*")

@@ -18,6 +18,7 @@ from studio.inspector.widgets.flow_port import FlowPortField
 from studio.inspector.widgets.json_text import JsonTextField
 from studio.inspector.widgets.key_value import KeyValueField
 from studio.inspector.widgets.list_field import ListField
+from studio.inspector.widgets.locator import LocatorField
 from studio.inspector.widgets.multiline import MultilineField
 from studio.inspector.widgets.number import NumberField
 from studio.inspector.widgets.object_field import ObjectField
@@ -44,6 +45,7 @@ WIDGETS: dict[str, type[FieldWidget]] = {
     "json": JsonTextField,
     "flow_input": FlowPortField,
     "flow_output": FlowPortField,
+    "locator": LocatorField,
 }
 """Widget kind (see `schema.parse_field`) -> the widget that edits it."""
 

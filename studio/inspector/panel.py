@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +14,9 @@ from runtime.api import CredentialStore, Edit, FlowChanged, NodeChanged, NodeRem
 from studio.inspector.flow_page import FlowPage
 from studio.inspector.form import form_context
 from studio.inspector.node_page import NodePage
+from studio.inspector.page_url import RunOutputs, history_outputs, step_page_url
 from studio.inspector.style import heading_label, muted_label
-from studio.inspector.widgets.base import DocumentUndoKeys, FormContext
+from studio.inspector.widgets.base import DocumentUndoKeys, FieldWidget, FormContext
 from studio.theme import category_color
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ class InspectorPanel(QWidget):
         self._epoch = 0
         self._pushing = False
         self.undo_keys = DocumentUndoKeys(self)
+        self.run_outputs: Callable[[FlowEditor], RunOutputs | None] = lambda e: history_outputs(e.document)
+        """Where "Pick element" finds the last run's outputs of a flow's nodes (the page's address)."""
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -70,6 +74,7 @@ class InspectorPanel(QWidget):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
+            app.aboutToQuit.connect(self.release_page)
         self._show_message("No flow open", "Open or create a flow to edit it here.")
 
     def sizeHint(self) -> QSize:
@@ -106,15 +111,22 @@ class InspectorPanel(QWidget):
             pass
         self.editor = None
 
-    def context(self) -> FormContext:
+    def context(self, node_id: str = "") -> FormContext:
+        """What the forms of a page may consult (`node_id`: the node the page edits)."""
         editor = self.editor
 
         def flow_dir() -> Path | None:
             path = editor.document.path if editor is not None else None
             return Path(path).resolve().parent if path else None
 
+        def page_url() -> str:
+            if editor is None or not node_id:
+                return ""
+            return step_page_url(editor.document, node_id, flow_dir(), self.run_outputs(editor))
+
         return form_context(
             flow_dir=flow_dir,
+            page_url=page_url,
             flow_inputs=lambda: sorted(editor.document.flow.inputs) if editor else [],
             flow_outputs=lambda: sorted(editor.document.flow.outputs) if editor else [],
             credential_names=saved_credential_names,
@@ -139,7 +151,7 @@ class InspectorPanel(QWidget):
         if not ids:
             self._set_page(FlowPage(editor, self.context(), self.push))
         elif len(ids) == 1:
-            self._set_page(NodePage(editor, ids[0], self.context(), self.push))
+            self._set_page(NodePage(editor, ids[0], self.context(ids[0]), self.push))
         else:
             lines = [_node_line(editor, i) for i in ids]
             listing = "<br>".join(lines[:12]) + ("<br>…" if len(lines) > 12 else "")
@@ -162,7 +174,15 @@ class InspectorPanel(QWidget):
         layout.addStretch(1)
         self._set_page(page)
 
+    def release_page(self) -> None:
+        """Stop what the shown page's fields started (a "Pick element" browser)."""
+        page = self.page
+        if page is not None:
+            for field in page.findChildren(FieldWidget):
+                field.release()
+
     def _set_page(self, page: QWidget) -> None:
+        self.release_page()
         old = self.scroll.takeWidget()
         if old is not None:
             old.hide()

@@ -41,6 +41,7 @@ WIDGET_KINDS = {
     "multiline": "multiline", "code": "code", "file": "file", "folder": "folder", "flow_file": "flow_file",
     "credential": "credential", "key_value": "key_value", "json_or_text": "json", "json": "json",
     "flow_input": "flow_input", "flow_output": "flow_output", "hidden": "hidden", "text": "text",
+    "locator": "locator",
 }
 """`json_schema_extra={"widget": ...}` hints and the widget kind each one selects."""
 
@@ -165,7 +166,7 @@ def parse_field(name: str, schema: dict[str, Any], root: dict[str, Any], require
             spec.kind = "json"  # lists of lists and the like: edit as JSON
         else:
             spec.items = items
-    if kind == "object":
+    if kind in ("object", "locator"):
         spec.properties = object_fields(resolved, root)
     return spec
 
@@ -185,7 +186,7 @@ def empty_value(spec: FieldSpec) -> Any:
         return json.loads(json.dumps(spec.default))
     if spec.nullable:
         return None
-    if spec.kind == "object":
+    if spec.kind in ("object", "locator"):
         return {p.name: empty_value(p) for p in spec.properties if p.default is not MISSING or p.required}
     return {"number": 0, "integer": 0, "boolean": False, "list": [], "key_value": {},
             "enum": spec.enum[0] if spec.enum else ""}.get(spec.kind, "")

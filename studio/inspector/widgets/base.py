@@ -25,6 +25,8 @@ class FormContext:
     flow_inputs: Callable[[], list[str]] = lambda: []
     flow_outputs: Callable[[], list[str]] = lambda: []
     credential_names: Callable[[], list[str]] = lambda: []
+    page_url: Callable[[], str] = lambda: ""
+    """The web page the node being edited works on ("" when unknown), for "Pick element"."""
     build: Callable[[FieldSpec, FormContext], FieldWidget] | None = None
     subform: Callable[[list[FieldSpec], FormContext], Any] | None = None
     undo_keys: QObject | None = field(default=None)
@@ -120,6 +122,10 @@ class FieldWidget(QWidget):
     def focus_chain(self) -> list[QWidget]:
         """The focusable widgets inside, in tab order."""
         return [self]
+
+    def release(self) -> None:
+        """Let go of what the widget started outside the studio (a helper program): its page is
+        going away (another node was selected, the window closes)."""
 
     def _emit(self, sub_path: str = "", mergeable: bool = True) -> None:
         if not self._quiet:
