@@ -19,13 +19,18 @@ _Adjacency = list[list[int]]
 
 
 def assign_cross(order: _Layers, up: _Adjacency, down: _Adjacency, size: Sequence[float], n_real: int,
-                 gap: float) -> list[float]:
-    """Cross-axis centres for every node: layers in `order` (first to last along the main axis),
-    neighbours in the previous layer in `up` and in the next one in `down`."""
+                 gap: float, before: Sequence[float] | None = None) -> list[float]:
+    """Cross-axis reference points for every node: layers in `order` (first to last along the
+    main axis), neighbours in the previous layer in `up` and in the next one in `down`. A node
+    extends `before[v]` ahead of its reference point and the rest of its size after it (default:
+    its centre); aligned nodes share the reference point."""
     n = len(size)
+    ahead = list(before) if before is not None else [s / 2 for s in size]
+    behind = [s - a for s, a in zip(size, ahead, strict=True)]
 
-    def sep(a: int, b: int) -> float:
-        return (size[a] + size[b]) / 2 + (gap if a < n_real and b < n_real else gap / 2)
+    def room(a: int, b: int) -> float:
+        """Between reference points of `a` and then `b` (in the cross axis' own order)."""
+        return behind[a] + ahead[b] + (gap if a < n_real and b < n_real else gap / 2)
 
     conflicts = _inner_conflicts(order, up, n_real)
     candidates: list[tuple[bool, list[float]]] = []
@@ -34,6 +39,7 @@ def assign_cross(order: _Layers, up: _Adjacency, down: _Adjacency, size: Sequenc
         for from_right in (False, True):
             lays = [lay[::-1] for lay in layers] if from_right else layers
             root = _align(lays, neighbours, conflicts, n)
+            sep = (lambda a, b: room(b, a)) if from_right else room  # reversed: b comes first
             xs = _compact(lays, root, sep, n)
             candidates.append((from_right, [-x for x in xs] if from_right else xs))
 
@@ -54,7 +60,7 @@ def assign_cross(order: _Layers, up: _Adjacency, down: _Adjacency, size: Sequenc
         values = sorted(xs[v] for xs in shifted)
         centre[v] = (values[1] + values[2]) / 2
     for lay in order:
-        _place(lay, [centre[v] for v in lay], centre, size, n_real, gap)
+        _place(lay, [centre[v] for v in lay], centre, room)
     return centre
 
 
@@ -132,15 +138,15 @@ def _compact(lays: _Layers, root: list[int], sep: Callable[[int, int], float], n
     return [x[root[v]] for v in range(n)]
 
 
-def _place(lay: list[int], wanted: list[float], centre: list[float], size: Sequence[float], n_real: int,
-           gap: float) -> None:
+def _place(lay: list[int], wanted: list[float], centre: list[float],
+           room: Callable[[int, int], float]) -> None:
     """Set `centre` for `lay` as close as possible (least squares) to `wanted` while keeping the
     order and the gaps (half a gap next to virtual nodes): pool-adjacent-violators. Positions
     that already keep them come back unchanged."""
     offsets, offset, prev = [], 0.0, -1
     for v in lay:
         if prev >= 0:
-            offset += (size[prev] + size[v]) / 2 + (gap if prev < n_real and v < n_real else gap / 2)
+            offset += room(prev, v)
         offsets.append(offset)
         prev = v
     values: list[float] = []

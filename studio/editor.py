@@ -27,7 +27,7 @@ from runtime.api import (
     new_id,
     paste_edit,
 )
-from studio.canvas.items.node_item import PortHit
+from studio.canvas.items.node_item import HEADER, ROW, PortHit
 from studio.canvas.scene import FlowScene
 from studio.canvas.view import FlowView
 from studio.theme import Theme
@@ -35,6 +35,9 @@ from studio.theme import Theme
 __all__ = ["SNIPPET_MIME", "FlowEditor", "default_config"]
 
 SNIPPET_MIME = "application/x-loomwork-snippet+json"
+
+FIRST_PORT_Y = HEADER + ROW / 2
+"""Auto-layout lines chained nodes up by their first port (so title bars line up too)."""
 
 
 def default_config(registry: Registry, type_id: str) -> dict[str, Any]:
@@ -261,7 +264,8 @@ class FlowEditor(QWidget):
         ys = [flow.nodes[i].layout.y for i in ids]
         origin = (min(xs, default=0), min(ys, default=0))
         positions = layered_layout(sizes, edges, origin=origin,
-                                   order_hint={i: flow.nodes[i].layout.y for i in ids})
+                                   order_hint={i: flow.nodes[i].layout.y for i in ids},
+                                   cross_anchor=FIRST_PORT_Y)
         moves = tuple((i, round(x), round(y)) for i, (x, y) in sorted(positions.items()))
         if moves:
             self.scene.push(MoveNodes(moves), "Auto-layout")

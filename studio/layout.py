@@ -34,6 +34,7 @@ def layered_layout(
     node_gap: float = 40.0,
     origin: tuple[float, float] = (0.0, 0.0),
     order_hint: Mapping[str, float] | None = None,
+    cross_anchor: float | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Top-left (x, y) for every node in `sizes`, laid out in layers along `direction`.
 
@@ -42,6 +43,8 @@ def layered_layout(
     that order is kept wherever changing it would not remove crossings. Weakly connected
     components are laid out separately and stacked along the cross axis, largest first.
     The result depends only on the input's content, never on its iteration order.
+    `cross_anchor`: nodes of a chain line up at this distance from their leading side (top for
+    "right"; e.g. their first port, so title bars and first ports line up) instead of by centre.
     """
     if direction not in ("right", "down"):
         raise ValueError(f"direction must be 'right' or 'down', not {direction!r}")
@@ -62,7 +65,8 @@ def layered_layout(
     placed: dict[str, tuple[float, float]] = {}
     offset = origin_cross
     for comp, comp_pairs in sorted(_components(ids, pairs), key=lambda cp: component_key(cp[0])):
-        spots, extent = _layout_component(comp, comp_pairs, main, cross, hint, layer_gap, node_gap)
+        spots, extent = _layout_component(comp, comp_pairs, main, cross, hint, layer_gap, node_gap,
+                                          cross_anchor)
         for v, (m, c) in spots.items():
             m, c = origin_main + m, offset + c
             placed[v] = (m, c) if horizontal else (c, m)
@@ -94,7 +98,7 @@ def _components(ids: list[str], pairs: list[_Edge]) -> list[tuple[list[str], lis
 
 def _layout_component(
     ids: list[str], pairs: list[_Edge], main: Mapping[str, float], cross: Mapping[str, float],
-    hint: Mapping[str, float], layer_gap: float, node_gap: float,
+    hint: Mapping[str, float], layer_gap: float, node_gap: float, anchor: float | None,
 ) -> tuple[dict[str, tuple[float, float]], float]:
     """(main, cross) top-left of each node of one component, cross starting at 0; and its cross extent."""
     n = len(ids)
@@ -112,14 +116,15 @@ def _layout_component(
         layers[r].append(v)
 
     order = _minimise_crossings(layers, up, down, seed)
-    centre = assign_cross(order, up, down, size, n, node_gap)
+    ahead = [min(anchor, s) if anchor is not None else s / 2 for s in size[:n]] + [0.0] * (len(size) - n)
+    centre = assign_cross(order, up, down, size, n, node_gap, ahead)
 
     widths = [max((main[ids[v]] for v in lay if v < n), default=0.0) for lay in order]
     starts = [0.0, *accumulate(w + layer_gap for w in widths)]
-    top = min(centre[v] - size[v] / 2 for v in range(n))
-    bottom = max(centre[v] + size[v] / 2 for v in range(n))
+    top = min(centre[v] - ahead[v] for v in range(n))
+    bottom = max(centre[v] - ahead[v] + size[v] for v in range(n))
     spots = {
-        ids[v]: (starts[layer[v]] + (widths[layer[v]] - main[ids[v]]) / 2, centre[v] - size[v] / 2 - top)
+        ids[v]: (starts[layer[v]] + (widths[layer[v]] - main[ids[v]]) / 2, centre[v] - ahead[v] - top)
         for v in range(n)
     }
     return spots, bottom - top

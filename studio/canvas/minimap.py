@@ -40,6 +40,7 @@ class Minimap(QWidget):
         self.document = self.scene.document
         self.registry = registry
         self.margin = margin
+        self._full_size = (width, height)
         self.setFixedSize(width, height)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Overview: click or drag to move the view")
@@ -88,8 +89,14 @@ class Minimap(QWidget):
         self.update()
 
     def place(self) -> None:
-        """Move to the bottom-right corner of the view."""
+        """Move to the bottom-right corner of the view, at most a fifth of its width and a
+        quarter of its height, so it never covers much of a small canvas."""
         viewport = self.view.viewport()
+        width = max(120, min(self._full_size[0], viewport.width() // 5))
+        height = max(80, min(self._full_size[1], viewport.height() // 4))
+        if (width, height) != (self.width(), self.height()):
+            self.setFixedSize(width, height)
+            self._timer.start()  # redraw the overview at the new size
         self.move(viewport.width() - self.width() - self.margin,
                   viewport.height() - self.height() - self.margin)
         self.raise_()

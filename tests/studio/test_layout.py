@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 
 import pytest
@@ -203,12 +203,17 @@ def test_long_edges_win_over_crossing_short_ones() -> None:
 
 def test_overlaps_are_projected_apart_around_their_mean() -> None:
     """Real 0 (height 20), virtual 3, real 1 (height 60) all wanting 10: half gaps beside the virtual."""
+    size, gap = [20.0, 60.0, 0.0, 0.0], 40.0
+
+    def room(a: int, b: int) -> float:
+        return (size[a] + size[b]) / 2 + (gap if a < 2 and b < 2 else gap / 2)
+
     centre = [0.0] * 4
-    _place([0, 3, 1], [10.0, 10.0, 10.0], centre, [20.0, 60.0, 0.0, 0.0], 2, 40.0)
+    _place([0, 3, 1], [10.0, 10.0, 10.0], centre, room)
     assert centre[3] - centre[0] == pytest.approx(10.0 + 20.0)
     assert centre[1] - centre[3] == pytest.approx(30.0 + 20.0)
     assert centre[0] + centre[1] + centre[3] == pytest.approx(30.0)
-    _place([0, 1], [0.0, 500.0], centre, [20.0, 60.0], 2, 40.0)
+    _place([0, 1], [0.0, 500.0], centre, room)
     assert centre[:2] == [0.0, 500.0]
 
 
@@ -338,3 +343,20 @@ def test_thousand_nodes_lay_out_quickly(capsys: pytest.CaptureFixture[str]) -> N
     assert len(pos) == 1000
     assert_forward(pos, sizes, edges)
     assert elapsed < 5.0
+
+
+def test_chained_nodes_of_different_heights_line_up_by_their_first_port() -> None:
+    sizes = {"a": (180.0, 80.0), "b": (180.0, 200.0), "c": (180.0, 60.0)}
+    edges = [("a", "b"), ("b", "c")]
+    centred = layered_layout(sizes, edges)
+    assert len({round(y + sizes[v][1] / 2) for v, (_x, y) in centred.items()}) == 1  # by centre
+    anchored = layered_layout(sizes, edges, cross_anchor=41.0)
+    assert len({round(y) for _x, y in anchored.values()}) == 1  # tops (and first ports) in a line
+
+
+def test_anchored_layout_keeps_nodes_of_a_layer_apart() -> None:
+    sizes = {"s": (180.0, 60.0), "t1": (180.0, 200.0), "t2": (180.0, 50.0), "t3": (180.0, 120.0)}
+    spots = layered_layout(sizes, [("s", "t1"), ("s", "t2"), ("s", "t3")], cross_anchor=41.0)
+    column = sorted((spots[v][1], sizes[v][1]) for v in ("t1", "t2", "t3"))
+    for (y0, h0), (y1, _h1) in pairwise(column):
+        assert y1 >= y0 + h0 + 40.0 - 1e-6
