@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from studio.inspector.style import small_font
@@ -41,6 +41,14 @@ class Section(QWidget):
         self.header.toggled.connect(self._apply)
         self.header.setChecked(expanded)
         self._apply(expanded)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # e.g. a theme switch: restyle the header
+            style = self.header.style()
+            style.unpolish(self.header)
+            style.polish(self.header)
+            self.header.update()
+        super().changeEvent(event)
 
     def _apply(self, expanded: bool) -> None:
         self.header.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)

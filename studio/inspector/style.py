@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-__all__ = ["ERROR_COLOR", "REQUIRED_MARK", "error_label", "heading_label", "muted_label", "small_font"]
+__all__ = ["ERROR_COLOR", "REQUIRED_MARK", "MutedLabel", "error_label", "heading_label", "muted_label",
+           "small_font"]
 
 ERROR_COLOR = "#d14343"
 REQUIRED_MARK = f' <span style="color:{ERROR_COLOR}">*</span>'
@@ -20,14 +29,31 @@ def small_font(widget: QWidget, scale: float = 0.9) -> QFont:
     return font
 
 
+class MutedLabel(QLabel):
+    """Secondary text in the palette's placeholder colour, following theme switches."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self._follow_palette()
+
+    def _follow_palette(self) -> None:
+        wanted = QApplication.palette(self).color(QPalette.ColorRole.PlaceholderText)
+        palette = self.palette()
+        if palette.color(QPalette.ColorRole.WindowText) != wanted:  # (setting it changes it again)
+            palette.setColor(QPalette.ColorRole.WindowText, wanted)
+            self.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # e.g. a theme switch
+            self._follow_palette()
+        super().changeEvent(event)
+
+
 def muted_label(text: str, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
     """Secondary text (help, type ids) in the palette's placeholder colour."""
-    label = QLabel(text, parent)
+    label = MutedLabel(text, parent)
     label.setWordWrap(wrap)
     label.setFont(small_font(label))
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
-    label.setPalette(palette)
     return label
 
 

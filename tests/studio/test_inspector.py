@@ -358,3 +358,25 @@ def test_generated_form_covers_nested_objects_and_hints(qtbot) -> None:
     form.edited.connect(lambda path, _merge: edits.append(path))
     nested.widget("mode").combo.setCurrentIndex(2)
     assert edits == ["retry.mode"] and form.value()["retry"]["mode"] == "slow"
+
+
+def test_inspector_text_follows_a_live_theme_switch(window, qtbot) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication, QToolButton
+
+    from studio.features.session import SessionFeature
+    from studio.inspector.style import MutedLabel
+    from studio.session.theme_switch import resolve_theme
+    from tests.studio.conftest import EXAMPLES
+
+    editor = window.open_path(EXAMPLES / "merge_supplier_invoices.loom")
+    editor.scene.select_nodes(["n_mfilt001"])
+    window.findChild(SessionFeature).themes.apply(resolve_theme("dark"))
+    qtbot.wait(50)
+    app = QApplication.palette()
+    muted = [w for w in window.findChildren(MutedLabel) if w.isVisible()]
+    assert muted and all(w.palette().color(QPalette.ColorRole.WindowText)
+                         == app.color(QPalette.ColorRole.PlaceholderText) for w in muted)
+    headers = [b for b in window.findChildren(QToolButton) if b.text() == "SETTINGS" and b.isVisible()]
+    assert headers and headers[0].palette().color(QPalette.ColorRole.ButtonText) == \
+        app.color(QPalette.ColorRole.ButtonText)
