@@ -16,6 +16,7 @@ __all__ = [
     "NodeCompleted",
     "NodeFailed",
     "NodeLog",
+    "NodeMetrics",
     "NodeProgress",
     "NodeSkipped",
     "NodeStarted",
@@ -109,6 +110,15 @@ class NodeLog(RunEvent):
 
 
 @dataclass(slots=True)
+class NodeMetrics(RunEvent):
+    """Measurements a step reports (an AI step: model, tokens in/out, time to first token, tok/s)."""
+
+    kind: ClassVar[str] = "node_metrics"
+    node_id: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class NodeCompleted(RunEvent):
     kind: ClassVar[str] = "node_completed"
     node_id: str = ""
@@ -153,7 +163,7 @@ class RunFinished(RunEvent):
 
 EVENT_TYPES: dict[str, type[RunEvent]] = {
     cls.kind: cls
-    for cls in (RunStarted, NodeStarted, NodeProgress, NodeLog, NodeCompleted, NodeFailed,
+    for cls in (RunStarted, NodeStarted, NodeProgress, NodeLog, NodeMetrics, NodeCompleted, NodeFailed,
                 NodeSkipped, RunFinished)
 }
 

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from runtime.ports import PortType
+from runtime.triggers import Trigger
 
 __all__ = [
     "CURRENT_FORMAT_VERSION",
@@ -39,7 +40,7 @@ __all__ = [
     "new_id",
 ]
 
-CURRENT_FORMAT_VERSION = 3
+CURRENT_FORMAT_VERSION = 4
 
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _PORT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -173,7 +174,7 @@ class FlowSignature:
 
 
 class Flow(_Strict):
-    """A whole flow, as stored in a `.loom` file (format version 3)."""
+    """A whole flow, as stored in a `.loom` file (format version 4)."""
 
     format_version: int = CURRENT_FORMAT_VERSION
     name: str = ""
@@ -184,13 +185,14 @@ class Flow(_Strict):
     edges: list[EdgeField] = Field(default_factory=list)
     notes: dict[str, Note] = Field(default_factory=dict)
     groups: dict[str, Group] = Field(default_factory=dict)
+    triggers: dict[str, Trigger] = Field(default_factory=dict)
 
     @field_validator("edges")
     @classmethod
     def _sort_edges(cls, value: list[Edge]) -> list[Edge]:
         return sorted(set(value))
 
-    @field_validator("inputs", "outputs", "nodes", "notes", "groups")
+    @field_validator("inputs", "outputs", "nodes", "notes", "groups", "triggers")
     @classmethod
     def _valid_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
         for key in value:

@@ -1,6 +1,6 @@
 """Reading and writing `.loom` files: one loader with a migration chain, one canonical writer.
 
-The canonical form is deterministic JSON: nodes, notes and groups sorted by id, config
+The canonical form is deterministic JSON: nodes, notes, groups and triggers sorted by id, config
 keys sorted, one edge string per line, defaults written out, and each node's layout on
 a single line so that moving a node is a one-line diff. Load → save is byte-identical.
 """
@@ -18,6 +18,7 @@ from runtime._format.migrations import migrate
 from runtime.flow import CURRENT_FORMAT_VERSION, Flow
 from runtime.fsutil import atomic_write_text
 from runtime.messages import validation_items
+from runtime.triggers import TriggerBase
 
 __all__ = ["FlowFileError", "dumps_flow", "load_flow", "loads_flow", "save_flow"]
 
@@ -123,6 +124,7 @@ def load_flow(path: str | os.PathLike[str]) -> Flow:
 # ----- canonical writer -------------------------------------------------------------
 
 _RAW_VALUE_KEYS = frozenset({"config", "pinned", "default"})
+_TRIGGER_RAW_KEYS = frozenset({"inputs"})  # a trigger's fixed input values are user values
 
 
 def _raw_value(key: str, value: Any) -> Any:
@@ -175,13 +177,26 @@ def _render(value: Any, indent: int, inline: bool) -> str:
     return _scalar(value)
 
 
+_POLICY_FIELDS = tuple(f for f in TriggerBase.model_fields if f != "title")
+
+
+def _trigger_fields(trig: dict[str, Any]) -> dict[str, Any]:
+    """A trigger's keys in reading order: kind, title, what it watches, then the policies."""
+    order = ["kind", "title", *(k for k in trig if k not in _POLICY_FIELDS and k not in ("kind", "title")),
+             *_POLICY_FIELDS]
+    return {k: (trig[k] if k in _TRIGGER_RAW_KEYS else _normalize_numbers(trig[k])) for k in order}
+
+
 def dumps_flow(flow: Flow) -> str:
     """The canonical text of a flow (ends with a newline)."""
     data = flow.model_dump(mode="json")
-    for key in ("inputs", "outputs", "nodes", "notes", "groups"):
+    for key in ("inputs", "outputs", "nodes", "notes", "groups", "triggers"):
         data[key] = {k: data[key][k] for k in sorted(data[key])}
     data["edges"] = sorted(data["edges"])
-    return _render(_normalize_numbers(data), 0, False) + "\n"
+    triggers = data.pop("triggers")
+    data = _normalize_numbers(data)
+    data["triggers"] = {tid: _trigger_fields(trig) for tid, trig in triggers.items()}
+    return _render(data, 0, False) + "\n"
 
 
 def save_flow(flow: Flow, path: str | os.PathLike[str]) -> None:

@@ -156,6 +156,10 @@ class NodeContext(Protocol):
         """The value of a named credential from the OS keyring (redacted from all output)."""
         ...
 
+    def record(self, metrics: Mapping[str, Any]) -> None:
+        """Keep measurements of this step in run history (e.g. tokens and time to first token)."""
+        ...
+
     def add_secret(self, value: str) -> None:
         """Redact a value derived from a secret (e.g. a base64 'user:password') too."""
         ...

@@ -24,6 +24,14 @@ class DataPaths:
         return self.home / "cache.sqlite"
 
     @property
+    def scheduler_db(self) -> Path:
+        return self.home / "scheduler.sqlite"
+
+    @property
+    def service_lock(self) -> Path:
+        return self.home / "service.lock"
+
+    @property
     def runs(self) -> Path:
         return self.home / "runs"
 

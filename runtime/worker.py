@@ -34,6 +34,7 @@ from runtime.inputs import FlowInputError
 from runtime.paths import data_paths
 from runtime.registry import Registry
 from runtime.runner import Runner
+from runtime.services import discover_services
 from runtime.valuecodec import dumps_values, to_plain_json
 from runtime.values import Table
 
@@ -201,7 +202,11 @@ async def serve(worker: Worker, stdin: TextIO) -> None:
 
 def main() -> int:
     """Entry point: `python -m runtime.worker` (started by the studio)."""
-    runner = Runner(Registry.from_entry_points(), data_paths())
+    paths = data_paths()
+    services, broken = discover_services(paths)
+    for plugin in broken:
+        sys.stderr.write(f"warning: service '{plugin.name}' could not be loaded: {plugin.error}\n")
+    runner = Runner(Registry.from_entry_points(), paths, services=services)
     worker = Worker(runner, sys.stdout)
     try:
         asyncio.run(serve(worker, sys.stdin))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runtime.events import NodeLog, NodeProgress
+from runtime.events import NodeLog, NodeMetrics, NodeProgress
 from runtime.node import NodeError
 
 if TYPE_CHECKING:
@@ -106,6 +106,10 @@ class RunContext:
 
     def secret(self, name: str) -> str:
         return self._executor.secret(name)
+
+    def record(self, metrics: Mapping[str, Any]) -> None:
+        ex = self._executor
+        ex.emit(NodeMetrics(self.run_id, time.time(), self.node_id, dict(metrics)))
 
     def add_secret(self, value: str) -> None:
         self._executor.redactor.add(value)

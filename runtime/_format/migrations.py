@@ -63,7 +63,15 @@ def _v2_to_v3(raw: Raw) -> Raw:
     return out
 
 
-MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(raw: Raw) -> Raw:
+    """v4 adds `triggers` (id → trigger: cron, interval, once, watch, startup)."""
+    out = dict(raw)
+    out.setdefault("triggers", {})
+    out["format_version"] = 4
+    return out
+
+
+MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 """Key N: the migration from version N to N+1."""
 
 

@@ -19,10 +19,11 @@ from runtime.flow import Flow
 from runtime.flowfile import FlowFileError, dumps_flow, load_flow
 from runtime.fsutil import atomic_write_text
 from runtime.inputs import FlowInputError
-from runtime.paths import data_paths
+from runtime.paths import DataPaths, data_paths
 from runtime.registry import Registry
 from runtime.runner import Runner
 from runtime.secrets import CredentialError, CredentialStore
+from runtime.services import discover_services
 from runtime.valuecodec import to_plain_json
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -55,6 +56,15 @@ def _parse_inputs(pairs: list[str]) -> dict[str, str]:
     return values
 
 
+def _services(paths: DataPaths) -> dict[str, Any]:
+    """The services installed packages provide (the model); broken ones are named, not fatal."""
+    services, broken = discover_services(paths)
+    for plugin in broken:
+        sys.stderr.write(f"warning: service '{plugin.name}' ({plugin.target}) could not be loaded: "
+                         f"{plugin.error}\n")
+    return services
+
+
 # ----- run --------------------------------------------------------------------------
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -65,7 +75,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         flow = load_flow(args.flow)
         inputs = _parse_inputs(args.input)
         registry = _registry()
-        runner = Runner(registry, data_paths(), max_concurrency=max(1, args.concurrency))
+        paths = data_paths()
+        runner = Runner(registry, paths, services=_services(paths),
+                        max_concurrency=max(1, args.concurrency))
         plan = runner.compile(flow, args.flow)
     except (FlowFileError, CompileError, FlowInputError) as exc:
         if runner is not None:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 
-from runtime.cli import commands
+from runtime.cli import commands, schedules
 
 __all__ = ["build_parser", "main"]
 
@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     cdel = creds_sub.add_parser("delete", help="remove a credential")
     cdel.add_argument("name")
     cdel.set_defaults(func=commands.cmd_credentials_delete)
+    schedules.register(sub, _Parser)
     _add_plugin_commands(sub)
     return parser
 

@@ -90,7 +90,7 @@ def test_new_ids_are_stable_format() -> None:
     ("text", "expected"),
     [
         ('{"format_version": 3,\n "name": "x",\n  "nodes": {]\n}', "line 3, column 13"),
-        ('{"format_version": 99, "name": "x"}', "format version 99, but this Loomwork reads up to version 3"),
+        ('{"format_version": 99, "name": "x"}', "format version 99, but this Loomwork reads up to version 4"),
         ('{"name": "x"}', "missing or invalid 'format_version'"),
         ('[1, 2]', "JSON object at the top level"),
         ('{"format_version": 3, "nodes": {"n_a": {"type": "x.y"}}, "edges": ["n_a.out -> n_b.in"]}',

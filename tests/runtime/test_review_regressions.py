@@ -12,6 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from runtime.api import (
+    CURRENT_FORMAT_VERSION,
     CachePolicy,
     CompileError,
     CredentialStore,
@@ -155,7 +156,7 @@ def test_duplicate_keys_and_nan_are_refused(text: str, expected: str) -> None:
 
 
 def test_byte_order_mark_is_accepted() -> None:
-    assert loads_flow('\ufeff{"format_version": 3}').format_version == 3
+    assert loads_flow('\ufeff{"format_version": 3}').format_version == CURRENT_FORMAT_VERSION
 
 
 def test_no_follow_on_problem_for_an_edge_into_a_broken_node() -> None:
