@@ -1,0 +1,167 @@
+"""`loomwork models …`: the installed model packs, from the command line (registered through
+the `loomwork.cli` entry point).
+
+  list                 installed packs (the default marked)
+  add PATH             verify a pack folder and install it
+  remove ID            uninstall a pack
+  default ID           make a pack the default for AI steps
+  doctor               providers found (and why one is unusable), memory, the default pack loading
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("models", help="the local AI model packs")
+    commands = parser.add_subparsers(dest="models_command", metavar="list|add|remove|default|doctor")
+    listing = commands.add_parser("list", help="installed model packs")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=_list)
+    add = commands.add_parser("add", help="install a model pack from a folder")
+    add.add_argument("path")
+    add.add_argument("--replace", action="store_true", help="replace an installed pack with the same id")
+    add.set_defaults(func=_add)
+    remove = commands.add_parser("remove", help="uninstall a model pack")
+    remove.add_argument("pack_id")
+    remove.set_defaults(func=_remove)
+    default = commands.add_parser("default", help="the pack AI steps use unless they name one")
+    default.add_argument("pack_id")
+    default.set_defaults(func=_default)
+    doctor = commands.add_parser("doctor", help="what can run a model here, and why not")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(func=_doctor)
+    parser.set_defaults(func=lambda args: _list(argparse.Namespace(json=False)))
+
+
+def _store() -> Any:
+    from models.store import ModelStore
+    from runtime.api import data_paths
+
+    return ModelStore(data_paths())
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return code
+
+
+def _list(args: argparse.Namespace) -> int:
+    from models.manifest import PackError
+
+    store = _store()
+    packs = store.packs()
+    try:
+        default = store.default().id if packs else None
+    except PackError:
+        default = None
+    rows = [{"id": p.id, "name": p.manifest.name, "modalities": p.manifest.modalities, "moe": p.manifest.moe,
+             "quantization": p.manifest.quantization, "size_bytes": p.manifest.size_bytes,
+             "memory_mb": p.manifest.memory_mb, "default": p.id == default, "folder": str(p.folder)}
+            for p in packs]
+    if args.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    if not rows:
+        sys.stdout.write("no model installed — add one with `loomwork models add PATH`\n")
+        return EXIT_OK
+    for row in rows:
+        kind = "+".join(row["modalities"]) + (", MoE" if row["moe"] else "")
+        mark = "*" if row["default"] else " "
+        sys.stdout.write(f"{mark} {row['id']:<28} {row['name']} ({kind}, {row['quantization']}, "
+                         f"{row['size_bytes'] / 1e6:.1f} MB)\n")
+    return EXIT_OK
+
+
+def _add(args: argparse.Namespace) -> int:
+    from models.manifest import PackError
+
+    try:
+        pack = _store().add_folder(Path(args.path), replace=args.replace)
+    except PackError as exc:
+        return _fail(str(exc))
+    sys.stdout.write(f"installed {pack.id} ({pack.manifest.name})\n")
+    return EXIT_OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from models.manifest import PackError
+
+    try:
+        _store().remove(args.pack_id)
+    except PackError as exc:
+        return _fail(str(exc))
+    sys.stdout.write(f"removed {args.pack_id}\n")
+    return EXIT_OK
+
+
+def _default(args: argparse.Namespace) -> int:
+    from models.manifest import PackError
+
+    try:
+        _store().set_default(args.pack_id)
+    except PackError as exc:
+        return _fail(str(exc))
+    sys.stdout.write(f"AI steps now use {args.pack_id}\n")
+    return EXIT_OK
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from models.manifest import PackError
+    from models.providers import provider_statuses
+    from models.service import available_memory_mb
+
+    try:
+        import onnxruntime_genai as og
+    except ImportError as exc:
+        return _fail(f"onnxruntime-genai is not installed ({exc}); reinstall Loomwork", EXIT_FAILED)
+    report: dict[str, Any] = {"onnxruntime_genai": og.__version__, "memory_free_mb": available_memory_mb(),
+                              "providers": [], "default": None}
+    store = _store()
+    try:
+        pack = store.default()
+    except PackError as exc:
+        pack, report["default_problem"] = None, str(exc)
+    for status in provider_statuses(og):
+        entry = {"name": status.name, "label": status.label, "usable": status.usable, "reason": status.reason}
+        if status.usable and pack is not None:  # the only real test: load the model with it
+            entry["usable"], entry["reason"] = _try_load(og, pack.folder, status.name)
+        report["providers"].append(entry)
+    if pack is not None:
+        report["default"] = {"id": pack.id, "memory_mb": pack.manifest.memory_mb,
+                             "providers": pack.manifest.providers}
+    if args.json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return EXIT_OK
+    out = sys.stdout
+    out.write(f"onnxruntime-genai {report['onnxruntime_genai']}; free memory "
+              f"{report['memory_free_mb'] or '?'} MB\n")
+    for entry in report["providers"]:
+        out.write(f"  {'ok ' if entry['usable'] else '-- '} {entry['label']:<30} {entry['reason']}\n")
+    if pack is None:
+        out.write(f"default model: none — {report['default_problem']}\n")
+    else:
+        out.write(f"default model: {pack.id} (needs about {pack.manifest.memory_mb} MB)\n")
+    return EXIT_OK
+
+
+def _try_load(og: Any, folder: Path, provider: str) -> tuple[bool, str]:
+    try:
+        config = og.Config(str(folder))
+        config.clear_providers()
+        if provider != "cpu":
+            config.append_provider(provider)
+        og.Model(config)
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return False, f"the model did not load with it: {first}"
+    return True, "loads the default model"
