@@ -10,6 +10,11 @@ if ! .venv/bin/loomwork credentials list 2>/dev/null | grep -qx northwind_portal
   printf 'northwind-demo\n' | .venv/bin/loomwork credentials set northwind_portal --stdin >/dev/null 2>&1 \
     || echo "note: no OS keyring here, so the portal example cannot get its password (see README)" >&2
 fi
+# A model for the AI example: the project's tiny multimodal test pack (random weights: well-formed
+# nonsense) when no model is installed yet — `loomwork models catalog` lists real ones.
+if ! .venv/bin/loomwork models list --json | grep -q '"id"'; then
+  .venv/bin/loomwork models add tests/fixtures/models/tiny-moe-vision >/dev/null
+fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec .venv/bin/loomwork studio assets/examples/*.loom
 fi

@@ -35,8 +35,8 @@ def write(out_dir: Path, *, pack_id: str, name: str, modalities: list[str], gena
     """Hash every file of the pack and write the manifest; returns it."""
     paths = [p for p in sorted(out_dir.rglob("*")) if p.is_file() and p.name != MANIFEST]
     sizes = {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in paths}
-    files = {name: {"sha256": _sha256(p), "size_bytes": sizes[name]}
-             for p in paths if (name := p.relative_to(out_dir).as_posix())}
+    files = {rel: {"sha256": _sha256(p), "size_bytes": sizes[rel]}
+             for p in paths if (rel := p.relative_to(out_dir).as_posix())}  # (`name` is the pack's)
     size = sum(sizes.values())
     weights = sum(n for name, n in sizes.items() if name.endswith((".onnx", ".onnx.data")))
     model = genai_config["model"]

@@ -235,6 +235,10 @@ def test_examples_validate_are_canonical_and_run(example: Path, home: Path, keyr
         stored = loomwork("credentials", "set", "northwind_portal", "--stdin", home=home,
                           stdin="northwind-demo\n", env=env)
         assert stored.returncode == 0, stored.stderr
+    if '"ai.' in example.read_text(encoding="utf-8"):  # the project's tiny multimodal model pack
+        added = loomwork("models", "add", str(ROOT / "tests" / "fixtures" / "models" / "tiny-moe-vision"),
+                         home=home)
+        assert added.returncode == 0, added.stderr
     out = loomwork("run", str(example), "--json", home=home, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     result = json.loads(out.stdout)
