@@ -114,7 +114,8 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/login":
             form = parse_qs(data.decode())
             if form.get("user") == [USER] and form.get("password") == [PASSWORD]:
-                self._send(b"", 303, {"Location": "/invoices?page=1", "Set-Cookie": "session=ok; Path=/"})
+                cookie = "session=ok; Path=/; Max-Age=3600"  # "remember me": kept by a browser profile
+                self._send(b"", 303, {"Location": "/invoices?page=1", "Set-Cookie": cookie})
             else:
                 error = "<p class='error'>Wrong user name or password</p>"
                 self._send(_page("Sign in", LOGIN.format(error=error)))

@@ -112,3 +112,24 @@ def test_finding_a_browser_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     managed.chmod(0o755)
     assert find_browser(managed=str(managed)).label == "Chromium installed by Playwright"
     assert os.environ[ENV_VAR]
+
+
+def test_a_persistent_profile_keeps_the_login_between_runs(make_runner, site, tmp_path, home) -> None:
+    runner = make_runner()
+    login = chain(("n_open0000", "browser.open", {"url": site.url("/login"), "profile": "portal"}),
+                  ("n_user0000", "browser.fill", {"target": {"by": "label", "value": "User name"},
+                                                  "text": "clerk"}),
+                  ("n_pass0000", "browser.fill", {"target": {"by": "label", "value": "Password"},
+                                                  "text": "S3cret-pass!"}),
+                  ("n_sign0000", "browser.click", {"target": {"by": "role", "value": "button",
+                                                              "name": "Sign in"},
+                                                   "wait_for_navigation": True}))
+    assert runner.run_sync(login, flow_path=tmp_path / "f.loom").status is RunStatus.COMPLETED
+    later = chain(("n_open0000", "browser.open", {"url": site.url("/invoices"), "profile": "portal"}),
+                  ("n_head0000", "browser.extract_text", {"target": {"by": "role", "value": "heading"}}))
+    result = runner.run_sync(later, flow_path=tmp_path / "f.loom", keep_outputs=True)
+    assert result.node_outputs["n_head0000"]["text"] == "Invoices"  # still signed in
+    fresh = chain(("n_open0000", "browser.open", {"url": site.url("/invoices")}),
+                  ("n_head0000", "browser.extract_text", {"target": {"by": "role", "value": "heading"}}))
+    result = runner.run_sync(fresh, flow_path=tmp_path / "f.loom", keep_outputs=True)
+    assert result.node_outputs["n_head0000"]["text"] == "Supplier portal"  # a private browser: signed out
