@@ -226,3 +226,21 @@ def test_without_a_screen_the_picker_says_so() -> None:
         assert started.proc.wait(20) == 2
     finally:
         started.stop()
+
+
+def test_show_the_browser_runs_it_in_a_window(display: str, make_runner, site: Site, tmp_path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Show the browser' opens a real window on the screen (here the virtual one)."""
+    from runtime.api import RunStatus
+    from tests.nodes.browser.conftest import chain
+
+    monkeypatch.setenv("DISPLAY", display)
+    lines: list[str] = []
+    flow = chain(("n_open0000", "browser.open", {"url": site.url("/records"), "show_browser": True}),
+                 ("n_read0000", "browser.extract_text", {"target": {"by": "role", "value": "heading"}}))
+    result = make_runner().run_sync(flow, flow_path=tmp_path / "f.loom", keep_outputs=True,
+                                    on_event=lambda e: lines.append(getattr(e, "message", "")))
+    assert result.status is RunStatus.COMPLETED, result.error
+    assert result.node_outputs["n_read0000"]["text"] == "Catalogue"
+    assert any(line.endswith("(shown)") for line in lines)
+    assert not any("runs hidden" in line for line in lines)
