@@ -2,6 +2,9 @@
 the `loomwork.cli` entry point).
 
   list                 installed packs (the default marked)
+  catalog              recommended packs by hardware tier (installed ones marked, one recommended
+                       for this machine's memory)
+  pull ID              download a catalog pack from the hub (resumable; checksums verified)
   add PATH             verify a pack folder and install it
   remove ID            uninstall a pack
   default ID           make a pack the default for AI steps
@@ -23,10 +26,20 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("models", help="the local AI model packs")
-    commands = parser.add_subparsers(dest="models_command", metavar="list|add|remove|default|doctor")
+    commands = parser.add_subparsers(dest="models_command",
+                                     metavar="list|catalog|pull|add|remove|default|doctor")
     listing = commands.add_parser("list", help="installed model packs")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=_list)
+    catalog = commands.add_parser("catalog", help="recommended model packs, by hardware tier")
+    catalog.add_argument("--json", action="store_true")
+    catalog.set_defaults(func=_catalog)
+    pull = commands.add_parser("pull", help="download a pack from the catalog")
+    pull.add_argument("pack_id", metavar="ID")
+    pull.add_argument("--endpoint", help="the hub (default: HF_ENDPOINT, the models settings, "
+                                         "huggingface.co)")
+    pull.add_argument("--replace", action="store_true", help="replace an installed pack with the same id")
+    pull.set_defaults(func=_pull)
     add = commands.add_parser("add", help="install a model pack from a folder")
     add.add_argument("path")
     add.add_argument("--replace", action="store_true", help="replace an installed pack with the same id")
@@ -80,6 +93,124 @@ def _list(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{mark} {row['id']:<28} {row['name']} ({kind}, {row['quantization']}, "
                          f"{row['size_bytes'] / 1e6:.1f} MB)\n")
     return EXIT_OK
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from models.catalog import CatalogError, load_catalog, total_memory_mb
+
+    try:
+        catalog = load_catalog()
+    except CatalogError as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    installed = {p.id for p in _store().packs()}
+    memory = total_memory_mb()
+    best = catalog.recommend(memory)
+    rows = [entry.model_dump() | {"installed": entry.id in installed, "memory_mb": entry.memory_mb}
+            for entry in catalog.entries]
+    if args.json:
+        report = {"note": catalog.note, "hub_endpoint": catalog.hub_endpoint, "tiers": catalog.tiers,
+                  "memory_mb": memory, "recommended": best.id if best else None,
+                  "recommendation": catalog.recommendation_text(memory), "entries": rows}
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return EXIT_OK
+    out = sys.stdout
+    for tier in [*catalog.tiers, *sorted({e.tier for e in catalog.entries} - set(catalog.tiers))]:
+        entries = [e for e in catalog.entries if e.tier == tier]
+        out.write(f"{tier} — {catalog.tiers.get(tier, '')}\n")
+        if not entries:
+            out.write("    (no pack published yet)\n")
+        for entry in entries:
+            mark = "installed" if entry.id in installed else ("" if entry.pullable else "not pullable")
+            kind = "+".join(entry.modalities) + (", MoE" if entry.moe else "")
+            size = f"{entry.size_bytes / 1e6:,.1f} MB" if entry.size_bytes is not None else "size ?"
+            need = f"{entry.memory_mb:,} MB memory" if entry.memory_mb is not None else "memory ?"
+            out.write(f"  {entry.id:<24} {entry.name} ({kind}; {size}; {need}; {entry.licence}) {mark}\n")
+            out.write(f"  {'':<24} {entry.repo}{'/' + entry.path if entry.path else ''}@{entry.revision}\n")
+            if not entry.pullable and entry.unpullable_reason:
+                out.write(f"  {'':<24} not pullable: {entry.unpullable_reason}\n")
+    out.write(f"\n{catalog.note}\n\n{catalog.recommendation_text(memory)}\n")
+    return EXIT_OK
+
+
+def _pull(args: argparse.Namespace) -> int:
+    import threading
+
+    from models.catalog import CatalogError
+    from models.download import DownloadCancelled, DownloadError, hub_endpoint, pull
+    from models.manifest import PackError
+
+    store = _store()
+    cancel = threading.Event()
+    outcome: dict[str, Any] = {}
+    progress = _PullDisplay(args.pack_id)
+
+    def work() -> None:
+        try:
+            outcome["pack"] = pull(args.pack_id, store, endpoint=args.endpoint, on_progress=progress.update,
+                                   cancel=cancel, replace_installed=args.replace)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    sys.stderr.write(f"pulling {args.pack_id} from {hub_endpoint(store, args.endpoint)}\n")
+    worker = threading.Thread(target=work, name="models-pull", daemon=True)
+    with progress:
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.2)
+        except KeyboardInterrupt:
+            cancel.set()
+            worker.join()
+            outcome.setdefault("error", DownloadCancelled("interrupted"))
+    error = outcome.get("error")
+    if isinstance(error, DownloadCancelled):
+        sys.stderr.write(f"interrupted: the partial download is kept; run `loomwork models pull "
+                         f"{args.pack_id}` again to resume\n")
+        return 130
+    if isinstance(error, CatalogError | PackError):
+        return _fail(str(error))
+    if isinstance(error, DownloadError):
+        return _fail(str(error), EXIT_FAILED)
+    if error is not None:
+        raise error
+    pack = outcome["pack"]
+    sys.stdout.write(f"installed {pack.id} ({pack.manifest.name}) in {pack.folder}\n")
+    return EXIT_OK
+
+
+class _PullDisplay:
+    """A rich progress bar on stderr (bytes, speed, files) when stderr is a terminal."""
+
+    def __init__(self, pack_id: str):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        console = Console(stderr=True)
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                 TransferSpeedColumn(), TimeRemainingColumn(),
+                                 TextColumn("{task.fields[files]}"),
+                                 console=console, disable=not console.is_terminal, transient=False)
+        self.task = self.progress.add_task(pack_id, total=None, files="")
+        self.pack_id = pack_id
+
+    def __enter__(self) -> _PullDisplay:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def update(self, state: Any) -> None:  # a models.download.PullProgress
+        self.progress.update(self.task, total=state.bytes_total or None, completed=state.bytes_done,
+                             files=f"{state.files_done}/{state.files_total} files",
+                             description=f"{self.pack_id} {state.stage} {state.file}".rstrip())
 
 
 def _add(args: argparse.Namespace) -> int:
