@@ -23,7 +23,7 @@ from typing import Any
 
 from runtime._scheduler.clock import Clock
 from runtime._scheduler.cron import iter_fires
-from runtime._scheduler.lock import pid_alive
+from runtime._procs import pid_alive
 from runtime._scheduler.resolve import FlowCache, Resolved, resolve
 from runtime._scheduler.store import ScheduleStore
 from runtime.flow import Flow

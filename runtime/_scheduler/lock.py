@@ -12,7 +12,9 @@ import contextlib
 import os
 from pathlib import Path
 
-__all__ = ["AlreadyRunning", "InstanceLock", "pid_alive"]
+from runtime._procs import pid_alive
+
+__all__ = ["AlreadyRunning", "InstanceLock"]
 
 _LOCK_OFFSET = 1 << 20  # Windows locks a byte range: lock one far from the pid text
 
@@ -80,25 +82,6 @@ class InstanceLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-def pid_alive(pid: int) -> bool:
-    if os.name == "nt":  # pragma: no cover
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)
-        if handle:
-            ctypes.windll.kernel32.CloseHandle(handle)
-        return bool(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only

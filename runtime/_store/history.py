@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlite_utils
 
+from runtime._procs import pid_alive
 from runtime.events import (
     NodeState,
     RunStatus,
@@ -63,20 +64,6 @@ def connect(path: Path) -> sqlite_utils.Database:
     db.conn.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("PRAGMA synchronous=NORMAL")
     return db
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 class HistoryStore:
@@ -136,7 +123,7 @@ class HistoryStore:
         crashed = []
         for row in self.db.query("select id, pid, host from runs where status = ?",
                                  [RunStatus.RUNNING.value]):
-            if row["host"] != host or _pid_alive(row["pid"] or 0):
+            if row["host"] != host or pid_alive(row["pid"] or 0):
                 continue  # another machine's run, or still running here
             crashed.append(row["id"])
         if crashed:
