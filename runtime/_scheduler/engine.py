@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runtime._procs import pid_alive
 from runtime._scheduler.clock import Clock
 from runtime._scheduler.cron import iter_fires
-from runtime._procs import pid_alive
 from runtime._scheduler.resolve import FlowCache, Resolved, resolve
 from runtime._scheduler.store import ScheduleStore
 from runtime.flow import Flow
