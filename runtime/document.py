@@ -34,6 +34,7 @@ from runtime.edits import (
     check_model,
     check_number,
     check_text,
+    check_trigger,
     copy_selection,
     duplicate_edit,
     paste_edit,
@@ -508,6 +509,30 @@ class FlowDocument:
             self._events.append(ed.FlowChanged(tuple(new)))
         return ed.SetFlowInfo(**old)
 
+    def _add_trigger(self, edit: ed.AddTrigger) -> Edit:
+        tid = self._new_id(edit.trigger_id, self._flow.triggers, "trigger")
+        self._flow.triggers[tid] = check_trigger(edit.trigger, f"trigger {tid}")
+        self._events.append(ed.TriggerAdded(tid))
+        return ed.RemoveTrigger(tid)
+
+    def _existing_trigger(self, trigger_id: Any) -> str:
+        if not isinstance(trigger_id, str) or trigger_id not in self._flow.triggers:
+            raise EditError(f"there is no trigger {trigger_id!r} in the flow")
+        return trigger_id
+
+    def _remove_trigger(self, edit: ed.RemoveTrigger) -> Edit:
+        tid = self._existing_trigger(edit.trigger_id)
+        trigger = self._flow.triggers.pop(tid)
+        self._events.append(ed.TriggerRemoved(tid))
+        return ed.AddTrigger(tid, trigger)
+
+    def _set_trigger(self, edit: ed.SetTrigger) -> Edit:
+        tid = self._existing_trigger(edit.trigger_id)
+        new = check_trigger(edit.trigger, f"trigger {tid}")
+        old, self._flow.triggers[tid] = self._flow.triggers[tid], new
+        self._events.append(ed.TriggerChanged(tid))
+        return ed.SetTrigger(tid, old)
+
 
 _HANDLERS: dict[type, Callable[[FlowDocument, Any], Edit]] = {
     ed.AddNode: FlowDocument._add_node,
@@ -524,6 +549,9 @@ _HANDLERS: dict[type, Callable[[FlowDocument, Any], Edit]] = {
     ed.RemoveGroup: FlowDocument._remove_group,
     ed.UpdateGroup: FlowDocument._update_group,
     ed.SetFlowInfo: FlowDocument._set_flow_info,
+    ed.AddTrigger: FlowDocument._add_trigger,
+    ed.RemoveTrigger: FlowDocument._remove_trigger,
+    ed.SetTrigger: FlowDocument._set_trigger,
     Batch: FlowDocument._batch,
 }
 

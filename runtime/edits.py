@@ -17,9 +17,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from runtime.flow import Edge, Flow, FlowPort, Group, Layout, NodeInstance, NodeSettings, Note, new_id
+from runtime.trigger_edits import (
+    AddTrigger,
+    RemoveTrigger,
+    SetTrigger,
+    TriggerAdded,
+    TriggerChanged,
+    TriggerRemoved,
+)
+from runtime.triggers import Trigger
 
 __all__ = [
     "SNIPPET_FORMAT",
@@ -27,6 +36,7 @@ __all__ = [
     "AddGroup",
     "AddNode",
     "AddNote",
+    "AddTrigger",
     "Batch",
     "Connect",
     "DirtyChanged",
@@ -51,9 +61,14 @@ __all__ = [
     "RemoveGroup",
     "RemoveNode",
     "RemoveNote",
+    "RemoveTrigger",
     "SetConfig",
     "SetFlowInfo",
     "SetNodeProps",
+    "SetTrigger",
+    "TriggerAdded",
+    "TriggerChanged",
+    "TriggerRemoved",
     "Unchanged",
     "UpdateGroup",
     "UpdateNote",
@@ -223,7 +238,7 @@ class Batch:
 Edit = (
     AddNode | RemoveNode | Connect | Disconnect | SetConfig | SetNodeProps | MoveNodes
     | AddNote | RemoveNote | UpdateNote | AddGroup | RemoveGroup | UpdateGroup
-    | SetFlowInfo | Batch
+    | SetFlowInfo | AddTrigger | RemoveTrigger | SetTrigger | Batch
 )
 
 
@@ -242,6 +257,7 @@ def describe_edit(edit: Edit) -> str:
         SetConfig: "Change settings", SetNodeProps: "Change node", AddNote: "Add note",
         RemoveNote: "Delete note", UpdateNote: "Change note", AddGroup: "Add group",
         RemoveGroup: "Delete group", UpdateGroup: "Change group", SetFlowInfo: "Change flow",
+        AddTrigger: "Add schedule", RemoveTrigger: "Remove schedule", SetTrigger: "Change schedule",
     }
     return labels.get(type(edit), type(edit).__name__)
 
@@ -331,7 +347,7 @@ class DirtyChanged:
 DocumentEvent = (
     NodeAdded | NodeRemoved | NodeChanged | NodesMoved | EdgeAdded | EdgeRemoved
     | NoteAdded | NoteRemoved | NoteChanged | GroupAdded | GroupRemoved | GroupChanged
-    | FlowChanged | DirtyChanged
+    | TriggerAdded | TriggerRemoved | TriggerChanged | FlowChanged | DirtyChanged
 )
 
 
@@ -385,6 +401,21 @@ def check_model(cls: type[_M], value: Any, where: str) -> _M:
         raise EditError(f"{where}: expected a {cls.__name__}, got {type(value).__name__}")
     try:
         return cls.model_validate(check_json(value, where))
+    except ValidationError as exc:
+        raise EditError(f"{where}: {describe_validation(exc)}") from None
+
+
+_TRIGGER: TypeAdapter[Any] = TypeAdapter(Trigger)
+
+
+def check_trigger(value: Any, where: str) -> Any:
+    """A validated copy of a trigger (a trigger model or a mapping with its `kind`)."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    elif not isinstance(value, Mapping):
+        raise EditError(f"{where}: expected a trigger, got {type(value).__name__}")
+    try:
+        return _TRIGGER.validate_python(check_json(value, where))
     except ValidationError as exc:
         raise EditError(f"{where}: {describe_validation(exc)}") from None
 

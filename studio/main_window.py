@@ -50,6 +50,8 @@ FEATURES = (
     "studio.features.run",
     "studio.features.problems",
     "studio.features.history",
+    "studio.features.schedules",
+    "studio.features.tray",
 )
 """Feature modules; each has `install(window)` and hooks into the signals below."""
 
