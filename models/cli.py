@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     pull.add_argument("--endpoint", help="the hub (default: HF_ENDPOINT, the models settings, "
                                          "huggingface.co)")
     pull.add_argument("--replace", action="store_true", help="replace an installed pack with the same id")
+    pull.add_argument("--progress", choices=("bar", "json"), default="bar",
+                      help="json: one JSON object per line on stdout (for the studio)")
     pull.set_defaults(func=_pull)
     add = commands.add_parser("add", help="install a model pack from a folder")
     add.add_argument("path")
@@ -142,7 +144,8 @@ def _pull(args: argparse.Namespace) -> int:
     store = _store()
     cancel = threading.Event()
     outcome: dict[str, Any] = {}
-    progress = _PullDisplay(args.pack_id)
+    progress = _JsonProgress() if args.progress == "json" else _PullDisplay(args.pack_id)
+    _cancel_on_sigterm(cancel)
 
     def work() -> None:
         try:
@@ -174,8 +177,45 @@ def _pull(args: argparse.Namespace) -> int:
     if error is not None:
         raise error
     pack = outcome["pack"]
-    sys.stdout.write(f"installed {pack.id} ({pack.manifest.name}) in {pack.folder}\n")
+    if args.progress == "json":
+        done = {"stage": "installed", "pack_id": pack.id, "folder": str(pack.folder)}
+        sys.stdout.write(json.dumps(done) + "\n")
+    else:
+        sys.stdout.write(f"installed {pack.id} ({pack.manifest.name}) in {pack.folder}\n")
     return EXIT_OK
+
+
+def _cancel_on_sigterm(cancel: Any) -> None:
+    """A terminated pull (the studio's Cancel) stops like Ctrl-C: cleanly, resumable."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+
+
+class _JsonProgress:
+    """Progress as JSON lines on stdout, at most ten a second (the studio reads them)."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def __enter__(self) -> _JsonProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, progress: Any) -> None:
+        import dataclasses
+        import time
+
+        now = time.monotonic()
+        if progress.stage == "download" and now - self._last < 0.1:
+            return
+        self._last = now
+        sys.stdout.write(json.dumps(dataclasses.asdict(progress)) + "\n")
+        sys.stdout.flush()
 
 
 class _PullDisplay:

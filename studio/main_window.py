@@ -52,6 +52,7 @@ FEATURES = (
     "studio.features.history",
     "studio.features.schedules",
     "studio.features.tray",
+    "studio.features.models",
 )
 """Feature modules; each has `install(window)` and hooks into the signals below."""
 
