@@ -164,6 +164,10 @@ class NodeContext(Protocol):
         """Redact a value derived from a secret (e.g. a base64 'user:password') too."""
         ...
 
+    def redact(self, text: str) -> str:
+        """`text` with every secret of this run replaced (for what a node writes itself)."""
+        ...
+
     def resolve_path(self, path: str) -> Path:
         """A path from config, relative to the flow file's folder unless absolute."""
         ...

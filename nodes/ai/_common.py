@@ -56,8 +56,9 @@ def model_of(ctx: NodeContext) -> LanguageModel:
     return service
 
 
-def model_fingerprint(ctx: NodeContext, settings: ModelSettings) -> str | None:
-    """Cache key part: the model that would answer; None (never cached) unless deterministic."""
+def model_fingerprint(ctx: NodeContext, settings: ModelSettings, files: Any = None) -> str | None:
+    """Cache key part: the model that would answer and the files it would look at (path,
+    size, modification time); None (never cached) unless deterministic."""
     if not settings.deterministic:
         return None
     service = ctx.services.get(MODEL_SERVICE)
@@ -67,14 +68,24 @@ def model_fingerprint(ctx: NodeContext, settings: ModelSettings) -> str | None:
         described = service.describe()
     except Exception:
         return None
-    return f"{settings.model or described.get('model')}"
+    parts = [f"{settings.model or described.get('model')}"]
+    items = files if isinstance(files, list) else [files] if files is not None else []
+    for item in items:
+        path = Path(item.path) if isinstance(item, (ImageRef, DocumentRef, FileRef)) \
+            else ctx.resolve_path(str(item))
+        try:
+            stat = path.stat()
+        except OSError:
+            return None  # a missing file: the step runs (and says so)
+        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
 
 
 def images_from(ctx: NodeContext, value: Any, pages: str = "all", dpi: int = 110) -> list[str]:
     """Image files for `value`: images as they are, PDF pages rendered into the step's folder."""
     items = value if isinstance(value, list) else [value] if value is not None else []
     paths: list[str] = []
-    for item in items:
+    for number, item in enumerate(items, 1):
         path = Path(item.path) if isinstance(item, (ImageRef, DocumentRef, FileRef)) \
             else ctx.resolve_path(str(item))
         if not path.is_file():
@@ -82,7 +93,7 @@ def images_from(ctx: NodeContext, value: Any, pages: str = "all", dpi: int = 110
         if path.suffix.lower() in _IMAGE_SUFFIXES:
             paths.append(str(path))
         elif path.suffix.lower() == ".pdf":
-            paths += _render_pdf(ctx, path, pages, dpi)
+            paths += _render_pdf(ctx, path, pages, dpi, number)
         else:
             raise NodeError(f"Images: {path.name} is neither an image nor a PDF")
     return paths
@@ -100,7 +111,7 @@ def _pages(spec: str, count: int) -> list[int]:
     return chosen
 
 
-def _render_pdf(ctx: NodeContext, path: Path, pages: str, dpi: int) -> list[str]:
+def _render_pdf(ctx: NodeContext, path: Path, pages: str, dpi: int, number: int) -> list[str]:
     import pypdfium2 as pdfium
 
     try:
@@ -111,7 +122,7 @@ def _render_pdf(ctx: NodeContext, path: Path, pages: str, dpi: int) -> list[str]
     try:
         for index in _pages(pages, len(document)):
             image = document[index].render(scale=dpi / 72).to_pil()
-            target = ctx.artifacts / f"{path.stem}-page{index + 1}.png"
+            target = ctx.artifacts / f"{number}-{path.stem}-page{index + 1}.png"  # two invoice.pdf: two names
             image.save(target)
             out.append(str(target))
     finally:

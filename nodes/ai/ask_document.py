@@ -51,7 +51,7 @@ class AskDocument(NodeType):
 
     def fingerprint(self, ctx: NodeContext, config: AskDocumentConfig,
                     inputs: AskDocumentInputs) -> str | None:
-        return model_fingerprint(ctx, config)
+        return model_fingerprint(ctx, config, inputs.document)
 
     async def run(self, ctx: NodeContext, config: AskDocumentConfig,
                   inputs: AskDocumentInputs) -> AskDocumentOutputs:

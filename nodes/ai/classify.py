@@ -60,10 +60,10 @@ class Classify(NodeType):
     Outputs = ClassifyOutputs
 
     def fingerprint(self, ctx: NodeContext, config: ClassifyConfig, inputs: ClassifyInputs) -> str | None:
-        return model_fingerprint(ctx, config)
+        return model_fingerprint(ctx, config, inputs.images)
 
     async def run(self, ctx: NodeContext, config: ClassifyConfig, inputs: ClassifyInputs) -> ClassifyOutputs:
-        if not inputs.text and inputs.images is None:
+        if not (inputs.text or "").strip() and not inputs.images:
             raise NodeError("connect the Text (or Images) to classify")
         options = ", ".join(config.labels)
         content = f"{config.instructions}\nAnswer with one of: {options}."

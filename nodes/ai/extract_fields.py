@@ -126,12 +126,14 @@ class ExtractFields(NodeType):
 
     def fingerprint(self, ctx: NodeContext, config: ExtractFieldsConfig,
                     inputs: ExtractFieldsInputs) -> str | None:
-        return model_fingerprint(ctx, config)
+        return model_fingerprint(ctx, config, inputs.images)
 
     async def run(self, ctx: NodeContext, config: ExtractFieldsConfig,
                   inputs: ExtractFieldsInputs) -> ExtractFieldsOutputs:
-        if not inputs.text and inputs.images is None:
-            raise NodeError("connect the document's Text or its Images")
+        if not (inputs.text or "").strip() and not inputs.images:
+            raise NodeError("the document is empty: no text and no images to read the fields from "
+                            "(a scanned PDF has no text layer — connect its pages as Images, or read it "
+                            "with OCR first)")
         model = record_model(config.fields)
         schema = record_schema(config.fields)
         listed = "\n".join(f"- {f.name} ({f.type}{', required' if f.required else ''})"

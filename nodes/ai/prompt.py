@@ -51,7 +51,7 @@ class Prompt(NodeType):
     Outputs = PromptOutputs
 
     def fingerprint(self, ctx: NodeContext, config: PromptConfig, inputs: PromptInputs) -> str | None:
-        return model_fingerprint(ctx, config)
+        return model_fingerprint(ctx, config, inputs.images)
 
     async def run(self, ctx: NodeContext, config: PromptConfig, inputs: PromptInputs) -> PromptOutputs:
         variables = template_variables(inputs.values)

@@ -24,6 +24,7 @@ from runtime.api import NodeContext, NodeError, SessionRef
 __all__ = ["LAUNCH_ARGS", "BrowserSession", "ContextOptions", "browser_session", "page_of"]
 
 RESOURCE = "browser"
+CLOSE_EACH_S = 5.0
 
 LAUNCH_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--no-first-run", "--no-default-browser-check"]
@@ -167,28 +168,30 @@ class BrowserSession:
         return page
 
     def ref(self, session_id: str, page: Any, *, title: str = "") -> SessionRef:
-        state = self.contexts[session_id]
-        index = next(i for i, p in enumerate(state.pages) if p is page)
+        state = self.contexts.get(session_id)
+        index = next((i for i, p in enumerate(state.pages) if p is page), None) if state else None
+        if index is None:
+            raise NodeError("this browser page is no longer open in its session")
         return SessionRef(run_id=self.run_id, session=session_id, page=index, url=page.url, title=title)
 
     # ----- closing ---------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close every context and browser, then Playwright's driver."""
+        """Close every context and browser (each with its own time limit), then — always —
+        Playwright's driver, which ends any browser process still left."""
         errors: list[str] = []
-        for state in self.contexts.values():
-            try:
-                await state.context.close()
-            except Exception as exc:
-                errors.append(str(exc))
-        self.contexts.clear()
-        for browser in self.browsers.values():
-            try:
-                await browser.close()
-            except Exception as exc:
-                errors.append(str(exc))
-        self.browsers.clear()
-        await self.playwright.stop()
+        try:
+            closing = [*(s.context for s in self.contexts.values()), *self.browsers.values()]
+            self.contexts.clear()
+            self.browsers.clear()
+            for item in closing:
+                try:
+                    async with asyncio.timeout(CLOSE_EACH_S):
+                        await item.close()
+                except Exception as exc:  # a hung or crashed browser: the driver's stop ends it
+                    errors.append(str(exc) or type(exc).__name__)
+        finally:
+            await self.playwright.stop()
         if errors:
             raise RuntimeError("; ".join(errors))
 

@@ -39,13 +39,30 @@ def short_url(url: str, limit: int = 120) -> str:
 
 
 async def capture_evidence(ctx: NodeContext, page: Any) -> dict[str, str]:
-    """A screenshot, the HTML and the address of `page`, saved in the step's artifacts folder."""
+    """A screenshot, the HTML and the address of `page`, saved in the step's artifacts folder.
+
+    Secrets typed into the page never reach the evidence: the HTML is redacted, and when it
+    held a secret (a page that mirrors a typed value) no screenshot is kept either.
+    """
     evidence: dict[str, str] = {}
     try:
         evidence["url"] = page.url
     except Exception:
         return evidence
     folder = ctx.artifacts
+    held_secret = False
+    try:
+        html = await asyncio.wait_for(page.content(), EVIDENCE_TIMEOUT_S)
+        clean = ctx.redact(html)
+        held_secret = clean != html
+        path = folder / "failure.html"
+        path.write_text(clean, encoding="utf-8")
+        evidence["html"] = str(path)
+    except Exception as exc:
+        ctx.log.debug("no HTML of the failure: %s", exc)
+    if held_secret:
+        ctx.log.info("no screenshot of the failure: the page showed a secret")
+        return evidence
     try:
         shot = folder / "failure.png"
         await asyncio.wait_for(page.screenshot(path=str(shot), timeout=EVIDENCE_TIMEOUT_S * 1000),
@@ -53,13 +70,6 @@ async def capture_evidence(ctx: NodeContext, page: Any) -> dict[str, str]:
         evidence["screenshot"] = str(shot)
     except Exception as exc:  # the page may be gone; the message still says where it was
         ctx.log.debug("no screenshot of the failure: %s", exc)
-    try:
-        html = await asyncio.wait_for(page.content(), EVIDENCE_TIMEOUT_S)
-        path = folder / "failure.html"
-        path.write_text(html, encoding="utf-8")
-        evidence["html"] = str(path)
-    except Exception as exc:
-        ctx.log.debug("no HTML of the failure: %s", exc)
     return evidence
 
 

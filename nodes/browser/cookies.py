@@ -43,9 +43,12 @@ class SaveCookies(BrowserStep):
         path = ctx.resolve_path(config.path)
         state = await session.context_of(inputs.page).context.storage_state()
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps(state, indent=1))
-        if os.name == "posix":
-            os.chmod(path, 0o600)  # a login: for this user only
+        if os.name == "posix":  # a login: for this user only, from the first byte on
+            if path.exists():
+                os.chmod(path, 0o600)
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        atomic_write_text(path, json.dumps(state, indent=1))  # keeps the file's permissions
         ctx.log.info("saved %d cookies to %s", len(state.get("cookies", [])), path.name)
         return SaveCookiesOutputs(page=session.ref(inputs.page.session, page),
                                   file=FileRef(path=str(path), name=path.name, media_type="application/json"))
@@ -73,6 +76,15 @@ class LoadCookies(BrowserStep):
             raise NodeError(f"File: {path} does not exist; run a flow with 'Save login' first") from None
         except (ValueError, KeyError, TypeError):
             raise NodeError(f"File: {path} is not a file written by 'Save login'") from None
-        await session.context_of(inputs.page).context.add_cookies(cookies)
-        ctx.log.info("loaded %d cookies from %s", len(cookies), path.name)
+        context = session.context_of(inputs.page).context
+        await context.add_cookies(cookies)
+        origins = [o for o in state.get("origins") or [] if o.get("origin") and o.get("localStorage")]
+        for origin in origins:  # the saved storage comes back when a page of that site opens
+            items = {entry["name"]: entry["value"] for entry in origin["localStorage"]}
+            await context.add_init_script(
+                "((origin, items) => { if (location.origin === origin) { for (const [k, v] of "
+                "Object.entries(items)) localStorage.setItem(k, v); } })"
+                f"({json.dumps(origin['origin'])}, {json.dumps(items)});")
+        ctx.log.info("loaded %d cookies (and the storage of %d sites) from %s", len(cookies), len(origins),
+                     path.name)
         return PageOutputs(page=session.ref(inputs.page.session, page))

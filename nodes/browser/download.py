@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 from pydantic import BaseModel, Field
 
-from nodes.browser._locator import LOCATOR_WIDGET, Locator
+from nodes.browser._locator import LOCATOR_WIDGET, Locator, describe
 from nodes.browser._session import BrowserSession
 from nodes.browser._step import BrowserStep, PageInputs, TimeoutField, short_url
 from runtime.api import Capability, Column, FileRef, NodeContext, NodeError, SessionRef, Table
@@ -109,9 +109,18 @@ class Download(BrowserStep):
             saved = await self._fetch(ctx, page, inputs.url, config.save_as, timeout)
         else:
             element = self.locator(page, config)
-            async with page.expect_download(timeout=timeout) as waiting:
-                await element.click(timeout=timeout)
-            saved = await self._save(ctx, await waiting.value, config.save_as)
+            await element.wait_for(state="visible", timeout=timeout)  # "not found" is said by the base
+            try:
+                async with page.expect_download(timeout=timeout) as waiting:
+                    await element.click(timeout=timeout)
+                download = await waiting.value
+            except Exception as exc:
+                if type(exc).__name__ != "TimeoutError":
+                    raise
+                raise NodeError(f"clicked {describe(config.target)} but no download started within "
+                                f"{config.timeout_s:g} s (it may have opened in the page instead; give the "
+                                "link's address on the Link address input)") from None
+            saved = await self._save(ctx, download, config.save_as)
         return DownloadOutputs(page=ref, file=saved, files=[saved])
 
     async def _fetch(self, ctx: NodeContext, page: Any, url: str, save_as: str, timeout: float) -> FileRef:
@@ -119,6 +128,9 @@ class Download(BrowserStep):
         address = urljoin(page.url, url)
         scheme = urlparse(address).scheme
         if scheme == "file":
+            if urlparse(page.url).scheme != "file":  # a web page must not make us copy local files
+                raise NodeError(f"the link {short_url(address)} points at a file on this computer, but the "
+                                "page is a web page; only pages opened from files may link to local files")
             source = Path(url2pathname(urlparse(address).path))
             if not source.is_file():
                 raise NodeError(f"the linked file {source} does not exist")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from typing import Literal
 
@@ -51,8 +52,8 @@ class OpenBrowserConfig(BaseModel):
     @classmethod
     def _profile(cls, value: str) -> str:
         value = value.strip()
-        if value and not all(c.isalnum() or c in "-_ ." for c in value):
-            raise ValueError("use letters, digits, spaces, '-', '_' or '.' in a profile name")
+        if value and (not all(c.isalnum() or c in "-_ ." for c in value) or not value.strip(".")):
+            raise ValueError("use letters, digits, spaces, '-', '_' or '.' in a profile name (not only dots)")
         return value
 
 
@@ -109,7 +110,10 @@ class OpenBrowser(NodeType):
         session = await browser_session(ctx)
         options = ContextOptions(headless=headless, browser_path=config.browser_path, profile_dir=profile,
                                  viewport=(config.width, config.height), dialogs=config.dialogs)
-        state = await session.open_context(ctx.node_id, options)
+        # One session id per opening: copies of a subflow (for-each, parallel subflows) run the
+        # same node ids at once, and each must keep its own browser context.
+        session_id = f"{ctx.node_id}-{secrets.token_hex(4)}"
+        state = await session.open_context(session_id, options)
         page = state.pages[0]
         page.set_default_timeout(config.timeout_s * 1000)
         if state.launched:
@@ -123,4 +127,4 @@ class OpenBrowser(NodeType):
                 raise NodeError(f"could not open {short_url(url)}: {first}",
                                 evidence=await capture_evidence(ctx, page)) from None
             ctx.log.info("opened %s", short_url(page.url))
-        return PageOutputs(page=session.ref(ctx.node_id, page, title=await page.title() if url else ""))
+        return PageOutputs(page=session.ref(session_id, page, title=await page.title() if url else ""))

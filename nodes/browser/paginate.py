@@ -16,6 +16,8 @@ from nodes.browser._step import BrowserStep, PageInputs, TimeoutField, short_url
 from runtime.api import NodeContext, NodeError, SessionRef, Table
 
 POLL_S = 0.05
+SETTLE_S = 0.25
+"""A changed page must read the same again after this long before it counts as complete."""
 
 
 class PaginateConfig(TableOptions):
@@ -73,9 +75,8 @@ class Paginate(BrowserStep):
             for name in page_names:
                 if name not in names:
                     names.append(name)
-            if config.add_page_column:
-                for row in page_rows:
-                    row["page"] = number
+            if config.add_page_column:  # new dicts: `raw` is compared with the next page's read
+                page_rows = [{**row, "page": number} for row in page_rows]
             rows.extend(page_rows)
             ctx.progress(None, f"page {number}: {len(rows)} rows")
             if number >= config.max_pages:
@@ -106,15 +107,21 @@ class Paginate(BrowserStep):
 
     async def _next_page(self, page: Any, config: PaginateConfig, before: list[dict[str, Any]],
                          timeout: float) -> list[dict[str, Any]]:
-        """Wait until the content differs from the page before (a new page, or new rows)."""
+        """Wait until the content differs from the page before and then holds still (a page
+        that fills in row by row is read only once it is complete)."""
         deadline = time.monotonic() + config.timeout_s
+        changed: list[dict[str, Any]] | None = None
         while True:
             try:
                 now = await self._read(page, config, timeout)
             except Exception:  # the page is navigating: the old content is gone
                 now = None
             if now is not None and now != before:
-                return now
+                if now == changed:  # the same twice in a row: the new page is complete
+                    return now
+                changed = now
+                await asyncio.sleep(SETTLE_S)
+                continue
             if time.monotonic() > deadline:
                 raise NodeError(f"clicked {describe(config.next)} but the content did not change within "
                                 f"{config.timeout_s:g} s on {short_url(page.url)}")

@@ -48,15 +48,17 @@ class SwitchPage(BrowserStep):
                 await self.locator(page, config).click(timeout=timeout)
             target = await opened.value
         elif config.to == "tab_number":
-            if config.tab_number > len(state.pages):
-                raise NodeError(f"there is no tab number {config.tab_number}; {len(state.pages)} are open")
-            target = state.pages[config.tab_number - 1]
+            open_tabs = [p for p in state.pages if not p.is_closed()]  # as the user counts them
+            if config.tab_number > len(open_tabs):
+                raise NodeError(f"there is no tab number {config.tab_number}; {len(open_tabs)} are open")
+            target = open_tabs[config.tab_number - 1]
         else:
             target = await self._by_address(state.pages, config)
         await target.wait_for_load_state(config.wait_until, timeout=timeout)
         target.set_default_timeout(timeout)
         await target.bring_to_front()
-        ctx.log.info("now on tab %d: %s", state.pages.index(target) + 1, short_url(target.url))
+        number = [p for p in state.pages if not p.is_closed()].index(target) + 1
+        ctx.log.info("now on tab %d: %s", number, short_url(target.url))
         return PageOutputs(page=session.ref(inputs.page.session, target, title=await target.title()))
 
     @staticmethod

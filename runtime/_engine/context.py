@@ -114,6 +114,9 @@ class RunContext:
     def add_secret(self, value: str) -> None:
         self._executor.redactor.add(value)
 
+    def redact(self, text: str) -> str:
+        return self._executor.redactor.redact(text)
+
     def resolve_path(self, path: str) -> Path:
         candidate = Path(path).expanduser()
         if candidate.is_absolute():

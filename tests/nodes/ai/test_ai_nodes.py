@@ -99,3 +99,26 @@ def test_an_unknown_model_says_how_to_get_one(ai_runner, tmp_path) -> None:
     result, _ = run(ai_runner, flow, tmp_path, {"values": "hi"})
     error = result.nodes[NODE].error
     assert "no model 'no-such-model' is installed" in error and "loomwork models pull" in error
+
+
+def test_a_changed_picture_is_not_answered_from_the_cache(ai_runner, tmp_path) -> None:
+    image = tmp_path / "scan.png"
+    Image.new("RGB", (64, 64), "red").save(image)
+    flow = node_flow("ai.ask_document", {"question": "What colour is this?", "model": "tiny-moe-vision",
+                                         "max_tokens": 12}, {"document": None})
+    first, _ = run(ai_runner, flow, tmp_path, {"document": str(image)})
+    again, _ = run(ai_runner, flow, tmp_path, {"document": str(image)})
+    assert again.nodes[NODE].cached
+    import os
+
+    Image.new("RGB", (64, 64), "blue").save(image)  # a new scan under the same name
+    os.utime(image, ns=(image.stat().st_atime_ns, image.stat().st_mtime_ns + 5_000_000_000))
+    third, _ = run(ai_runner, flow, tmp_path, {"document": str(image)})
+    assert not third.nodes[NODE].cached
+    assert third.node_outputs[NODE]["answer"] != first.node_outputs[NODE]["answer"]
+
+
+def test_extract_fields_refuses_an_empty_document(ai_runner, tmp_path) -> None:
+    flow = node_flow("ai.extract_fields", {"fields": FIELDS}, {"text": None})
+    result, _ = run(ai_runner, flow, tmp_path, {"text": "   \n "})
+    assert result.status is RunStatus.FAILED and "the document is empty" in result.nodes[NODE].error
