@@ -59,6 +59,9 @@ class ModelService:
         self.notice = ""
         self._loaded: Any | None = None  # models.engine.LoadedModel
         self._load_lock = threading.Lock()
+        self._serve_lock = threading.Lock()
+        """One generation at a time in this process (the request queue): a request for another
+        pack waits, so two models are never resident at once."""
         self._busy = 0
         self._timer: threading.Timer | None = None
         self._timer_lock = threading.Lock()
@@ -78,16 +81,13 @@ class ModelService:
                        on_token: Callable[[str], None] | None = None) -> GenerationResult:
         loop = asyncio.get_running_loop()
         pack = self._pack(request.model)
-        loaded = self._loaded
-        if loaded is None or loaded.folder != pack.folder:  # resident already: no thread hop
-            loaded = await asyncio.to_thread(self._ensure_loaded, pack)
         stop = threading.Event()
         relay = None
         if on_token is not None:
             def relay(piece: str) -> None:
                 loop.call_soon_threadsafe(on_token, piece)
         self._busy += 1
-        future = loop.run_in_executor(None, loaded.generate, request, relay, stop)
+        future = loop.run_in_executor(None, self._serve, pack, request, relay, stop)
         try:
             result = await asyncio.shield(future)
         except asyncio.CancelledError:
@@ -100,6 +100,21 @@ class ModelService:
         if self.notice:
             result.settings["provider_notice"] = self.notice
         return result
+
+    def _serve(self, pack: InstalledPack, request: GenerationRequest, relay: Callable[[str], None] | None,
+               stop: threading.Event) -> GenerationResult:
+        """On a worker thread: wait for its turn (giving up at once when cancelled), make sure
+        the pack is loaded, generate."""
+        while not self._serve_lock.acquire(timeout=0.05):
+            if stop.is_set():
+                return GenerationResult(text="", model=pack.id, finish_reason="cancelled")
+        try:
+            loaded = self._ensure_loaded(pack)
+            if stop.is_set():
+                return GenerationResult(text="", model=pack.id, finish_reason="cancelled")
+            return loaded.generate(request, relay, stop)
+        finally:
+            self._serve_lock.release()
 
     def describe(self) -> dict[str, Any]:
         loaded = self._loaded

@@ -171,3 +171,27 @@ def test_models_cli(tmp_path: Path) -> None:
     missing = loomwork("remove", "tiny-moe-text", home=home)
     assert missing.returncode == 2 and "no model 'tiny-moe-text' is installed" in missing.stderr
     assert load_manifest(TEXT).moe
+
+
+def test_requests_for_two_packs_take_turns_with_one_model_resident(store: ModelStore) -> None:
+    store.add_folder(VISION)
+    service = ModelService(store, idle_unload_s=0)
+    resident: list[int] = []
+    original = service._ensure_loaded
+
+    def watch(pack):  # how many models are held while one is loaded
+        loaded = original(pack)
+        resident.append(1 if service._loaded is loaded else 2)
+        return loaded
+
+    service._ensure_loaded = watch  # type: ignore[method-assign]
+
+    async def main() -> list:
+        asks = [ask("a", max_tokens=4, model="tiny-moe-text"),
+                ask("b", max_tokens=4, model="tiny-moe-vision"),
+                ask("c", max_tokens=4, model="tiny-moe-text")]
+        return await asyncio.gather(*(service.generate(a) for a in asks))
+
+    results = asyncio.run(main())
+    assert [r.model for r in results] == ["tiny-moe-text", "tiny-moe-vision", "tiny-moe-text"]
+    assert resident == [1, 1, 1]
