@@ -129,7 +129,10 @@ def test_tab_opens_quick_add_typing_filters_enter_adds_at_the_cursor(window, qtb
     editor = window.current_editor()
     view, viewport = editor.view, editor.view.viewport()
     cursor = QPoint(250, 150)  # clear of the minimap in the corner
+    qtbot.waitUntil(lambda: viewport.rect().contains(cursor))  # the window is laid out (slow machines)
     qtbot.mouseMove(viewport, pos=cursor)
+    qtbot.wait(20)
+    qtbot.mouseMove(viewport, pos=cursor)  # delivered even when the first move came before the layout
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     popup = _popup(window)
