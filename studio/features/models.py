@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject
+
 __all__ = ["install", "models_window_of"]
 
 
@@ -14,7 +16,21 @@ def models_window_of(window: Any) -> Any:
         from studio.models_window import ModelsWindow
 
         found = window._models_window = ModelsWindow(window)
+        window.installEventFilter(_CloseWith(found, window))
     return found
+
+
+class _CloseWith(QObject):
+    """Closes the Models window (its own top-level window) when the main window closes."""
+
+    def __init__(self, models: Any, window: Any):
+        super().__init__(window)
+        self.models = models
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.models.close()
+        return False
 
 
 def _show(window: Any) -> None:

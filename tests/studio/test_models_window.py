@@ -43,5 +43,12 @@ def test_pull_a_model_from_the_catalog_with_progress(hub, home, window, qtbot) -
     assert (home / "models" / "tiny-moe-vision" / "loomwork-pack.json").is_file()
     models.select("tiny-moe-vision")
     assert not models.pull_button.isEnabled()  # installed already
-    window.grab().save("/tmp/loomwork_models_window_main.png")
     models.grab().save("/tmp/loomwork_models_window.png")
+    models.close()  # a top-level window: left open it would sit over the next tests' windows
+
+
+def test_the_models_window_closes_with_the_main_window(home, window, qtbot) -> None:
+    models = models_window_of(window)
+    models.show()
+    window.close()
+    assert not models.isVisible()
