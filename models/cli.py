@@ -253,37 +253,29 @@ class _PullDisplay:
                              description=f"{self.pack_id} {state.stage} {state.file}".rstrip())
 
 
-def _add(args: argparse.Namespace) -> int:
+def _change_store(change: Any, done: str) -> int:
+    """Run `change(store)`; a PackError is the user's error (exit 2), else print `done`."""
     from models.manifest import PackError
 
     try:
-        pack = _store().add_folder(Path(args.path), replace=args.replace)
+        result = change(_store())
     except PackError as exc:
         return _fail(str(exc))
-    sys.stdout.write(f"installed {pack.id} ({pack.manifest.name})\n")
+    sys.stdout.write(done.format(result=result) + "\n")
     return EXIT_OK
+
+
+def _add(args: argparse.Namespace) -> int:
+    return _change_store(lambda store: store.add_folder(Path(args.path), replace=args.replace),
+                         "installed {result.id} ({result.manifest.name})")
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from models.manifest import PackError
-
-    try:
-        _store().remove(args.pack_id)
-    except PackError as exc:
-        return _fail(str(exc))
-    sys.stdout.write(f"removed {args.pack_id}\n")
-    return EXIT_OK
+    return _change_store(lambda store: store.remove(args.pack_id), f"removed {args.pack_id}")
 
 
 def _default(args: argparse.Namespace) -> int:
-    from models.manifest import PackError
-
-    try:
-        _store().set_default(args.pack_id)
-    except PackError as exc:
-        return _fail(str(exc))
-    sys.stdout.write(f"AI steps now use {args.pack_id}\n")
-    return EXIT_OK
+    return _change_store(lambda store: store.set_default(args.pack_id), f"AI steps now use {args.pack_id}")
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -326,12 +318,10 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _try_load(og: Any, folder: Path, provider: str) -> tuple[bool, str]:
+    from models.engine import model_config
+
     try:
-        config = og.Config(str(folder))
-        config.clear_providers()
-        if provider != "cpu":
-            config.append_provider(provider)
-        og.Model(config)
+        og.Model(model_config(og, folder, provider))
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return False, f"the model did not load with it: {first}"

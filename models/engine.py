@@ -16,7 +16,7 @@ from typing import Any
 from models.manifest import PackManifest
 from runtime.api import GenerationRequest, GenerationResult, ModelUnavailable
 
-__all__ = ["LoadedModel", "chatml_prompt"]
+__all__ = ["LoadedModel", "chatml_prompt", "model_config"]
 
 _IMAGE_MARK = "<|vision_start|><|image_pad|><|vision_end|>"
 
@@ -44,6 +44,15 @@ def _guidance(constraint: Any) -> tuple[str, str]:
     return "lark_grammar", str(constraint.value)
 
 
+def model_config(og: Any, folder: Path, provider: str) -> Any:
+    """onnxruntime-genai's config of the pack in `folder`, set to run on `provider`."""
+    config = og.Config(str(folder))
+    config.clear_providers()
+    if provider != "cpu":
+        config.append_provider(provider)
+    return config
+
+
 class LoadedModel:
     """A pack loaded on one provider."""
 
@@ -54,12 +63,8 @@ class LoadedModel:
         self.folder = folder
         self.manifest = manifest
         self.provider = provider
-        config = og.Config(str(folder))
-        config.clear_providers()
-        if provider != "cpu":
-            config.append_provider(provider)
         try:
-            self.model = og.Model(config)
+            self.model = og.Model(model_config(og, folder, provider))
         except Exception as exc:
             raise ModelUnavailable(f"model '{manifest.id}' could not be loaded on {provider}: "
                                    f"{exc}") from None

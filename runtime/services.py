@@ -15,7 +15,7 @@ cacheable and replayable.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -119,7 +119,3 @@ def discover_services(paths: DataPaths,
                                        detail="".join(traceback.format_exception(exc))))
     return services, broken
 
-
-def service_of(services: Mapping[str, Any], name: str = MODEL_SERVICE) -> Any | None:
-    """A service by name (None when no installed package provides it)."""
-    return services.get(name)

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from nodes.documents._common import parse_pages
+from nodes.documents._pdfium import PDFIUM_LOCK, open_pdf, render_page
 from runtime.api import (
     MODEL_SERVICE,
     DocumentRef,
@@ -99,36 +101,15 @@ def images_from(ctx: NodeContext, value: Any, pages: str = "all", dpi: int = 110
     return paths
 
 
-def _pages(spec: str, count: int) -> list[int]:
-    if spec.strip().lower() in ("", "all"):
-        return list(range(count))
-    chosen: list[int] = []
-    for part in spec.replace(" ", "").split(","):
-        first, _, last = part.partition("-")
-        start = int(first) if first else 1
-        end = (count if last == "" else int(last)) if "-" in part else start
-        chosen += [p - 1 for p in range(start, end + 1) if 1 <= p <= count]
-    return chosen
-
-
 def _render_pdf(ctx: NodeContext, path: Path, pages: str, dpi: int, number: int) -> list[str]:
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise NodeError(f"Images: {path.name} cannot be opened as a PDF ({exc})") from None
+    """The chosen pages as PNG files in the step's folder (the documents pack's PDFium helpers:
+    one process-wide lock, clear errors naming the file)."""
     out = []
-    try:
-        for index in _pages(pages, len(document)):
-            image = document[index].render(scale=dpi / 72).to_pil()
+    with open_pdf(path, None) as document, PDFIUM_LOCK:
+        for index in parse_pages(pages, len(document), path.name):
             target = ctx.artifacts / f"{number}-{path.stem}-page{index + 1}.png"  # two invoice.pdf: two names
-            image.save(target)
+            render_page(document[index], dpi).save(target)
             out.append(str(target))
-    finally:
-        document.close()
-    if not out:
-        raise NodeError(f"Pages: '{pages}' selects no page of {path.name} ({len(document)} pages)")
     return out
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from nodes.ai._common import ImagesInput, ModelSettings, ask_model, images_from, model_fingerprint
 from nodes.core._template import check_template, render_template, template_variables
+from nodes.documents._common import PageSpec
 from runtime.api import CachePolicy, Capability, GenerationRequest, NodeContext, NodeError, NodeType
 
 
@@ -16,7 +17,7 @@ class AskDocumentConfig(ModelSettings):
     question: str = Field(default="What is the total amount due on this invoice?", title="Question",
                           description="{{ name }} takes a value of the Values input",
                           json_schema_extra={"widget": "multiline"})
-    pages: str = Field(default="1", title="Pages (PDF)", description="e.g. 1, 1-3 or all")
+    pages: PageSpec = Field(default="1", title="Pages (PDF)", description="e.g. 1, 1-3 or all")
     dpi: int = Field(default=110, ge=36, le=300, title="Picture detail (dpi)",
                      description="Higher reads small print better but is slower")
 

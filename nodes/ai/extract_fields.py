@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, create_model, field_validator
 
 from nodes.ai._common import ImagesInput, ModelSettings, ask_model, images_from, model_fingerprint
+from nodes.documents._common import PageSpec
 from runtime.api import (
     CachePolicy,
     Capability,
@@ -48,7 +49,7 @@ class ExtractFieldsConfig(ModelSettings):
     instructions: str = Field(default="Extract the fields from the document. Use null when a field is "
                                       "not in it.", title="Instructions",
                               json_schema_extra={"widget": "multiline"})
-    pages: str = Field(default="all", title="Pages (PDF)", description="e.g. 1 or 1-2; all: every page")
+    pages: PageSpec = Field(default="all", title="Pages (PDF)", description="e.g. 1 or 1-2; all: every page")
 
     @field_validator("fields")
     @classmethod

@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 from typing import Annotated
 
+from pydantic import AfterValidator
+
 from nodes.files._common import os_error
 from runtime.api import DocumentRef, FileRef, ImageRef, NodeContext, NodeError, PortType
 
@@ -19,6 +21,7 @@ __all__ = [
     "IMAGE_KINDS",
     "MEDIA_TYPES",
     "DocInput",
+    "PageSpec",
     "artifact_path",
     "check_page_spec",
     "check_source",
@@ -215,6 +218,10 @@ def check_page_spec(spec: str) -> str:
         if dash is None and last is not None:  # pragma: no cover - the pattern forbids it
             raise ValueError(f"'{part.strip()}' is not a page or a range")
     return text
+
+
+PageSpec = Annotated[str, AfterValidator(check_page_spec)]
+"""A config field holding a page selection ("1-3,7", "2-", "last", "all"), checked when set."""
 
 
 def parse_pages(spec: str, count: int, name: str) -> list[int]:

@@ -12,15 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from nodes._shared.offload import Stop, offload
 from nodes.documents._common import (
     IMAGE_KINDS,
     MEDIA_TYPES,
     DocInput,
+    PageSpec,
     artifact_path,
-    check_page_spec,
     check_source,
     document_ref,
     parse_pages,
@@ -37,13 +37,8 @@ PAGE_COLUMNS = (Column(name="page", type="integer"), Column(name="image", type="
 class ImageReadConfig(BaseModel):
     path: str = Field(default="", title="File", description="The image (PNG, JPEG or TIFF), relative to the "
                       "flow's folder", json_schema_extra={"widget": "file"})
-    pages: str = Field(default="all", title="Pages",
+    pages: PageSpec = Field(default="all", title="Pages",
                        description="For images with several pages (TIFF): all, or e.g. 1-3,7 or last")
-
-    @field_validator("pages")
-    @classmethod
-    def _pages(cls, value: str) -> str:
-        return check_page_spec(value)
 
 
 class ImageReadInputs(BaseModel):

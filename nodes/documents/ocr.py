@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from nodes._shared.offload import Stop, offload
 from nodes.documents._common import (
     IMAGE_KINDS,
     DocInput,
-    check_page_spec,
+    PageSpec,
     check_source,
     parse_pages,
     password_for,
@@ -30,7 +30,7 @@ from runtime.api import CachePolicy, Capability, NodeContext, NodeType, Table
 class OcrConfig(BaseModel):
     path: str = Field(default="", title="File", description="An image (PNG, JPEG, TIFF) or a PDF, relative "
                       "to the flow's folder", json_schema_extra={"widget": "file"})
-    pages: str = Field(default="all", title="Pages",
+    pages: PageSpec = Field(default="all", title="Pages",
                        description="For PDFs and TIFFs with several pages: all, or e.g. 1-3,7 or last")
     dpi: int = Field(default=200, ge=72, le=600, title="PDF resolution (dpi)",
                      description="How finely PDF pages are drawn before reading them")
@@ -40,11 +40,6 @@ class OcrConfig(BaseModel):
         default="", title="Password credential",
         description="For password-protected PDFs: the name of a saved credential holding the password",
         json_schema_extra={"widget": "credential"})
-
-    @field_validator("pages")
-    @classmethod
-    def _pages(cls, value: str) -> str:
-        return check_page_spec(value)
 
 
 class OcrInputs(BaseModel):

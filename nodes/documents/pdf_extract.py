@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from nodes._shared.offload import Stop, offload
 from nodes.documents._common import (
     DocInput,
-    check_page_spec,
+    PageSpec,
     page_list,
     parse_pages,
     password_for,
@@ -26,14 +26,9 @@ from runtime.api import CachePolicy, Capability, DocumentRef, NodeContext, NodeT
 class PdfExtractConfig(OutputConfig):
     path: str = Field(default="", title="File", description="The PDF file (relative to the flow's folder)",
                       json_schema_extra={"widget": "file"})
-    pages: str = Field(default="1", title="Pages",
+    pages: PageSpec = Field(default="1", title="Pages",
                        description="Which pages, in the order wanted: e.g. 1-3,7 or 2- (to the end) or "
                                    "last; 3,1,2 puts page 3 first")
-
-    @field_validator("pages")
-    @classmethod
-    def _pages(cls, value: str) -> str:
-        return check_page_spec(value)
 
 
 class PdfExtractInputs(BaseModel):

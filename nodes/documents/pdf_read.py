@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from nodes._shared.offload import Stop, offload
 from nodes.documents._common import (
     DocInput,
-    check_page_spec,
+    PageSpec,
     check_source,
     document_ref,
     page_list,
@@ -37,7 +37,7 @@ PAGE_COLUMNS = (Column(name="page", type="integer"), Column(name="text", type="t
 class PdfReadConfig(BaseModel):
     path: str = Field(default="", title="File", description="The PDF file (relative to the flow's folder)",
                       json_schema_extra={"widget": "file"})
-    pages: str = Field(default="all", title="Pages",
+    pages: PageSpec = Field(default="all", title="Pages",
                        description="Which pages: all, or e.g. 1-3,7 or 2- (to the end) or last")
     layout: bool = Field(default=False, title="Keep the page layout",
                          description="Off: text in reading order, one column after the other. On: text "
@@ -53,11 +53,6 @@ class PdfReadConfig(BaseModel):
         default="", title="Password credential",
         description="For password-protected files: the name of a saved credential holding the password",
         json_schema_extra={"widget": "credential"})
-
-    @field_validator("pages")
-    @classmethod
-    def _pages(cls, value: str) -> str:
-        return check_page_spec(value)
 
 
 class PdfReadInputs(BaseModel):

@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from nodes._shared.offload import Stop, offload
 from nodes.documents._common import (
     DocInput,
+    PageSpec,
     artifact_path,
-    check_page_spec,
     check_source,
     parse_pages,
     password_for,
@@ -34,7 +34,7 @@ IMAGE_COLUMNS = (Column(name="page", type="integer"), Column(name="image", type=
 class PdfRenderConfig(BaseModel):
     path: str = Field(default="", title="File", description="The PDF file (relative to the flow's folder)",
                       json_schema_extra={"widget": "file"})
-    pages: str = Field(default="all", title="Pages",
+    pages: PageSpec = Field(default="all", title="Pages",
                        description="Which pages: all, or e.g. 1-3,7 or 2- (to the end) or last")
     dpi: int = Field(default=150, ge=36, le=600, title="Resolution (dpi)",
                      description="150 suits reading on screen and AI models; 300 suits printing and OCR")
@@ -43,11 +43,6 @@ class PdfRenderConfig(BaseModel):
         default="", title="Password credential",
         description="For password-protected files: the name of a saved credential holding the password",
         json_schema_extra={"widget": "credential"})
-
-    @field_validator("pages")
-    @classmethod
-    def _pages(cls, value: str) -> str:
-        return check_page_spec(value)
 
 
 class PdfRenderInputs(BaseModel):

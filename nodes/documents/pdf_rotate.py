@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from nodes._shared.offload import Stop, offload
 from nodes.documents._common import (
     DocInput,
-    check_page_spec,
+    PageSpec,
     page_list,
     parse_pages,
     password_for,
@@ -27,15 +27,10 @@ from runtime.api import CachePolicy, Capability, DocumentRef, NodeContext, NodeT
 class PdfRotateConfig(OutputConfig):
     path: str = Field(default="", title="File", description="The PDF file (relative to the flow's folder)",
                       json_schema_extra={"widget": "file"})
-    pages: str = Field(default="all", title="Pages",
+    pages: PageSpec = Field(default="all", title="Pages",
                        description="Which pages to turn: all, or e.g. 1-3,7 or 2- (to the end) or last")
     angle: Literal[90, 180, 270] = Field(default=90, title="Turn by (degrees, clockwise)",
                                          description="90: a quarter to the right; 270: a quarter to the left")
-
-    @field_validator("pages")
-    @classmethod
-    def _pages(cls, value: str) -> str:
-        return check_page_spec(value)
 
 
 class PdfRotateInputs(BaseModel):

@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from nodes._shared.offload import Stop, offload
 from nodes.documents._common import (
     DocInput,
-    check_page_spec,
+    PageSpec,
     check_source,
     parse_pages,
     password_for,
@@ -37,7 +37,7 @@ FOUND_COLUMNS = (Column(name="table", type="integer"), Column(name="page", type=
 class PdfTablesConfig(BaseModel):
     path: str = Field(default="", title="File", description="The PDF file (relative to the flow's folder)",
                       json_schema_extra={"widget": "file"})
-    pages: str = Field(default="all", title="Pages",
+    pages: PageSpec = Field(default="all", title="Pages",
                        description="Where to look: all, or e.g. 1-3,7 or 2- (to the end) or last")
     strategy: Literal["auto", "lines", "text"] = Field(
         default="auto", title="Find tables by",
@@ -59,11 +59,6 @@ class PdfTablesConfig(BaseModel):
         default="", title="Password credential",
         description="For password-protected files: the name of a saved credential holding the password",
         json_schema_extra={"widget": "credential"})
-
-    @field_validator("pages")
-    @classmethod
-    def _pages(cls, value: str) -> str:
-        return check_page_spec(value)
 
 
 class PdfTablesInputs(BaseModel):

@@ -122,3 +122,20 @@ def test_extract_fields_refuses_an_empty_document(ai_runner, tmp_path) -> None:
     flow = node_flow("ai.extract_fields", {"fields": FIELDS}, {"text": None})
     result, _ = run(ai_runner, flow, tmp_path, {"text": "   \n "})
     assert result.status is RunStatus.FAILED and "the document is empty" in result.nodes[NODE].error
+
+
+def test_pdf_pages_are_rendered_for_the_model(ai_runner, tmp_path) -> None:
+    portal = Path(__file__).resolve().parents[3] / "assets" / "demo_portal" / "files"
+    for folder in ("jan", "feb"):  # two PDFs of the same name
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "invoice.pdf").write_bytes((portal / "INV-2026-0101.pdf").read_bytes())
+    flow = node_flow("ai.extract_fields", {"model": "tiny-moe-vision", "fields": FIELDS, "pages": "1",
+                                           "max_tokens": 120}, {"images": None})
+    result, _ = run(ai_runner, flow, tmp_path, {"images": [str(tmp_path / "jan" / "invoice.pdf"),
+                                                           str(tmp_path / "feb" / "invoice.pdf")]})
+    assert result.status is RunStatus.COMPLETED, result.error
+    pages = sorted(p.name for p in (ai_runner.paths.runs / result.run_id).rglob("*.png"))
+    assert pages == ["1-invoice-page1.png", "2-invoice-page1.png"]
+    bad = node_flow("ai.ask_document", {"pages": "7"}, {"document": None})
+    failed, _ = run(ai_runner, bad, tmp_path, {"document": str(tmp_path / "jan" / "invoice.pdf")})
+    assert "page 7 does not exist" in failed.nodes[NODE].error
