@@ -1,7 +1,8 @@
-"""Core nodes: flow inputs and outputs, constants, templates, table and JSON operations."""
+"""Core nodes: flow inputs and outputs, constants, templates, text rules, table and JSON operations."""
 
 from nodes.core.constant import Constant
 from nodes.core.delay import Delay
+from nodes.core.extract_patterns import ExtractPatterns
 from nodes.core.filter_rows import FilterRows
 from nodes.core.flow_input import FlowInput
 from nodes.core.flow_output import FlowOutput
@@ -12,5 +13,5 @@ from nodes.core.set_fields import SetFields
 from nodes.core.sort_rows import SortRows
 from nodes.core.text_template import TextTemplate
 
-NODE_TYPES = [Constant, Delay, FilterRows, FlowInput, FlowOutput, JsonFormat, JsonParse, Log,
+NODE_TYPES = [Constant, Delay, ExtractPatterns, FilterRows, FlowInput, FlowOutput, JsonFormat, JsonParse, Log,
               SetFields, SortRows, TextTemplate]

@@ -47,8 +47,9 @@ def _as_folder(raw: str | FileRef | None, configured: str) -> bool:
 
 
 def plan_transfer(ctx: NodeContext, config: TransferConfig, inputs: TransferInputs,
-                  verb: str) -> tuple[Path, Path]:
-    """Source and final destination, checked: the source exists, the destination may be written."""
+                  verb: str, *, keep_existing: bool = False) -> tuple[Path, Path]:
+    """Source and final destination, checked: the source exists, the destination may be written
+    (or, with `keep_existing`, is an existing file to leave as it is)."""
     source = pick_path(ctx, config.source, inputs.source, "From", "source")
     target = pick_path(ctx, config.destination, inputs.destination, "To", "destination")
     if not os.path.lexists(source):
@@ -65,6 +66,8 @@ def plan_transfer(ctx: NodeContext, config: TransferConfig, inputs: TransferInpu
     if source.is_dir() and Path(os.path.abspath(target)).is_relative_to(os.path.abspath(source)):
         raise NodeError(f"cannot {verb} the folder {source} into itself ({target})")
     if os.path.lexists(target):
+        if keep_existing and target.is_file():
+            return source, target
         if not config.overwrite:
             raise NodeError(f"cannot {verb} to {target}: it already exists; turn on 'Replace an existing "
                             "file' to replace it")

@@ -177,6 +177,21 @@ def copy_row_look(ws: Any, source: int, target: int, columns: list[int]) -> None
         ws.row_dimensions[target].height = height
 
 
+def column_looks(ws: Any, columns: list[int]) -> dict[int, Any]:
+    """The styles given to whole columns (Excel's column formatting) among `columns`: what a cell of a
+    new row gets when no row above it can lend its look."""
+    wanted = set(columns)
+    looks = {}
+    for dimension in ws.column_dimensions.values():
+        if not dimension.has_style:
+            continue
+        low, high = dimension.min or 0, dimension.max or dimension.min or 0
+        for column in range(low, high + 1):
+            if column in wanted:
+                looks[column] = dimension._style
+    return looks
+
+
 def fill_formula(ws: Any, source: int, target: int, column: int) -> bool:
     """Copy a formula from row `source` down to row `target`, adjusting its references."""
     from openpyxl.formula.translate import Translator

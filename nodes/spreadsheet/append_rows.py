@@ -7,6 +7,7 @@ empty, and Excel tables and filters on the sheet grow to cover the new rows.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from nodes.spreadsheet._common import (
 )
 from nodes.spreadsheet._edit import EditedBook, SaveOptions, edit, get_sheet
 from nodes.spreadsheet._rows import (
+    column_looks,
     copy_row_look,
     fill_formula,
     grow_tables,
@@ -92,12 +94,15 @@ def append_table(ws: object, table: Table, config: AppendRowsConfig, stop: Stop)
     all_columns = sorted(set(sheet_layout.columns.values()))
     first = sheet_layout.last_row + 1
     filled = set(mapping.values())
+    looks = column_looks(ws, sorted(filled | set(all_columns))) if template is None else {}
     for i, record in enumerate(table.rows):
         if not i % 1000:
             stop.check()
         row = first + i
         if template is not None:
             copy_row_look(ws, template, row, all_columns)
+        for column, look in looks.items():
+            ws.cell(row, column)._style = copy(look)  # type: ignore[attr-defined]
         for name, column in mapping.items():
             write_cell(ws, row, column, record.get(name), formulas=config.allow_formulas)
         if template is not None and config.fill_formulas:

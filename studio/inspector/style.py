@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["ERROR_COLOR", "REQUIRED_MARK", "MutedLabel", "error_label", "heading_label", "muted_label",
-           "small_font"]
+__all__ = ["ERROR_COLOR", "REQUIRED_MARK", "ElidedLabel", "MutedLabel", "error_label", "heading_label",
+           "muted_label", "small_font"]
 
 ERROR_COLOR = "#d14343"
 REQUIRED_MARK = f' <span style="color:{ERROR_COLOR}">*</span>'
@@ -81,14 +81,45 @@ def run_error_box(parent: QWidget | None = None) -> QLabel:
     return label
 
 
-def heading_label(text: str, parent: QWidget | None = None, scale: float = 1.0) -> QLabel:
-    label = QLabel(text, parent)
+def heading_label(text: str, parent: QWidget | None = None, scale: float = 1.0, *,
+                  elide: bool = False) -> QLabel:
+    """Bold text; with `elide`, one line shortened to fit (see `ElidedLabel`)."""
+    label = ElidedLabel(text, parent) if elide else QLabel(text, parent)
     font = QFont(label.font())
     font.setBold(True)
     if scale != 1.0 and font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * scale)
     label.setFont(font)
     return label
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with … to the width it gets (full text as tooltip),
+    so a long text never widens the inspector."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(20, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 20))
+        super().setText(shown)
 
 
 def table_with_buttons(owner: QWidget, table: QTableWidget, add_text: str

@@ -36,7 +36,7 @@ class _ItemRow(QFrame):
         self.down = _tool("↓", "Move down", self)
         self.remove = _tool("✕", "Remove", self)
         self.error = error_label(self)
-        self.heading = heading_label("", self, 0.92)
+        self.heading = heading_label("", self, 0.92, elide=True)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
         buttons = QHBoxLayout()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.api import NodeState
+from runtime.api import CompileError, NodeState
 
 
 @pytest.fixture
@@ -33,6 +33,24 @@ def test_copy_refuses_to_replace_unless_told(run_node, src):
     assert (src / "archive" / "a.txt").read_text(encoding="utf-8") == "old"
     run_node("files.copy", {"source": "in/a.txt", "destination": "archive/", "overwrite": True}).ok()
     assert (src / "archive" / "a.txt").read_text(encoding="utf-8") == "A"
+
+
+def test_copy_can_keep_an_existing_file_to_start_from_a_template_once(run_node, src):
+    config = {"source": "in/a.txt", "destination": "archive/register.txt", "keep_existing": True}
+    first = run_node("files.copy", config).ok()
+    assert (src / "archive" / "register.txt").read_text(encoding="utf-8") == "A"
+    (src / "archive" / "register.txt").write_text("edited since", encoding="utf-8")
+    again = run_node("files.copy", config)
+    assert again.ok()["file"] == first["file"]
+    assert (src / "archive" / "register.txt").read_text(encoding="utf-8") == "edited since"
+    assert any("kept the existing" in line for line in again.logs("info"))
+
+
+def test_copy_keep_and_replace_exclude_each_other(run_node, src):
+    with pytest.raises(CompileError) as info:
+        run_node("files.copy", {"source": "in/a.txt", "destination": "archive/", "keep_existing": True,
+                                "overwrite": True})
+    assert "not both" in info.value.problems[0].message
 
 
 def test_copy_a_folder_and_not_into_itself(run_node, src):

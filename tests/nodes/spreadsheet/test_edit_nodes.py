@@ -81,6 +81,27 @@ def test_append_grows_an_excel_table_and_fills_an_empty_sheet(rich, libreoffice)
     libreoffice.expect(rich, "Log", {"A3": "INV-005", "D3": "45.5"})
 
 
+def test_rows_added_below_a_lone_header_take_the_columns_formatting(tmp_path, libreoffice):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = tmp_path / "register.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Invoice", "Date", "Total"])
+    ws["A1"].font = Font(bold=True)
+    ws.column_dimensions["A"].number_format = "@"
+    ws.column_dimensions["B"].number_format = "DD.MM.YYYY"
+    ws.column_dimensions["C"].number_format = "#,##0.00"
+    wb.save(book)
+    rows = Table.from_records([{"Invoice": "00123", "Date": dt.date(2026, 11, 3), "Total": 1290.5}])
+    run(AppendRows(), tmp_path, {"path": book.name}, {"rows": rows})
+    ws = load_workbook(book).active
+    assert [ws.cell(2, c).number_format for c in (1, 2, 3)] == ["@", "DD.MM.YYYY", "#,##0.00"]
+    assert not ws["A2"].font.b  # the header's look is not copied down
+    libreoffice.expect(book, "Sheet", {"A2": "00123", "B2": "11/03/2026", "C2": "1290.5"})
+
+
 def test_upsert_updates_by_key_and_appends_new_keys(rich, libreoffice):
     before = snapshot(rich)
     rows = Table.from_records([{"Invoice": " inv-002", "Amount": 99}, {"Invoice": "INV-010", "Amount": 10,

@@ -1,0 +1,142 @@
+"""core.extract_patterns: values out of invoice text by label or pattern, typed, with clear failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from runtime.api import CompileError, NodeState, Table
+
+ACME = """ACME Office Supplies GmbH
+Hafenstrasse 12, 20457 Hamburg, Germany
+INVOICE
+Invoice No.: AC-2026-0412 Invoice date: 03.11.2026
+Customer: Northwind Traders Payment terms: 30 days net
+Description Qty Unit price Line amount
+Toner cartridge 6 129,00 774,00
+Net amount 1.084,50
+Total due: EUR 1.290,56
+"""
+
+SCAN = """Umbrella Logistics
+InvoiceNo:UMB-55120 Date:18Nov2026
+Totaldue:EUR3,415.00
+"""
+
+FIELDS = [
+    {"name": "Invoice", "label": "Invoice no. | Invoice #"},
+    {"name": "Date", "label": "Invoice date | Date", "type": "date"},
+    {"name": "Total", "label": "Total due | Amount due", "type": "number"},
+]
+
+
+def test_reads_labelled_values_typed_and_stops_text_at_the_next_label(run_node) -> None:
+    run = run_node("core.extract_patterns", {"fields": FIELDS}, {"text": ACME})
+    out = run.ok()
+    assert out["record"] == {"Invoice": "AC-2026-0412", "Date": dt.date(2026, 11, 3), "Total": 1290.56}
+    table = out["table"]
+    assert isinstance(table, Table) and table.rows == [out["record"]]
+    assert [c.type for c in table.columns] == ["text", "date", "number"]
+    assert out["missing"] == []
+    assert any("Total = 1290.56 (line 9" in line for line in run.logs("info"))
+
+
+def test_ocr_text_without_spaces_still_matches(run_node) -> None:
+    out = run_node("core.extract_patterns", {"fields": FIELDS}, {"text": SCAN}).ok()
+    assert out["record"] == {"Invoice": "UMB-55120", "Date": dt.date(2026, 11, 18), "Total": 3415.0}
+
+
+def test_value_on_the_line_below_its_label(run_node) -> None:
+    text = "Invoice number\nH-2291\nAmount due\n2.150,00 EUR\n"
+    fields = [{"name": "Invoice", "label": "Invoice number"},
+              {"name": "Total", "label": "Amount due", "type": "number"}]
+    assert run_node("core.extract_patterns", {"fields": fields}, {"text": text}).ok()["record"] == {
+        "Invoice": "H-2291", "Total": 2150.0}
+
+
+def test_text_stops_at_a_wide_gap(run_node) -> None:
+    text = "Customer: Northwind Traders      Terms: 30 days"
+    fields = [{"name": "Customer", "label": "Customer"}]
+    assert run_node("core.extract_patterns", {"fields": fields}, {"text": text}).ok()["record"] == {
+        "Customer": "Northwind Traders"}
+
+
+def test_patterns_take_the_value_group_or_the_first_group_or_the_match(run_node) -> None:
+    fields = [{"name": "Supplier", "pattern": r"\A\s*(.+)"},
+              {"name": "Postcode", "pattern": r"(?P<street>\w+) \d+, (?P<value>\d{5})", "type": "integer"},
+              {"name": "IBAN", "pattern": r"DE\d{2}(?: ?\d{4}){4} ?\d{2}"}]
+    text = ACME + "Bank: IBAN DE02 1203 0000 0000 2020 51\n"
+    out = run_node("core.extract_patterns", {"fields": fields}, {"text": text}).ok()
+    assert out["record"] == {"Supplier": "ACME Office Supplies GmbH", "Postcode": 20457,
+                             "IBAN": "DE02 1203 0000 0000 2020 51"}
+
+
+def test_first_or_last_occurrence_and_matches_without_a_value_are_passed_over(run_node) -> None:
+    text = "Total\nSubtotal 100.00\nTotal 90.00\nTotal 119.00\n"
+    fields = [{"name": "First", "label": "Total", "type": "number"},
+              {"name": "Last", "label": "Total", "type": "number", "occurrence": "last"}]
+    out = run_node("core.extract_patterns", {"fields": fields}, {"text": text}).ok()
+    assert out["record"] == {"First": 90.0, "Last": 119.0}  # "Total" alone on line 1 has no number after it
+
+
+def test_case_and_number_settings(run_node) -> None:
+    text = "TOTAL DUE 1,084\nDATE 03/11/2026"
+    fields = [{"name": "Total", "label": "Total due", "type": "number"},
+              {"name": "Date", "label": "Date", "type": "date"}]
+    out = run_node("core.extract_patterns", {"fields": fields, "decimal_mark": ",",
+                                             "date_order": "month_first"}, {"text": text}).ok()
+    assert out["record"] == {"Total": 1.084, "Date": dt.date(2026, 3, 11)}
+    strict = run_node("core.extract_patterns", {"fields": fields, "ignore_case": False}, {"text": text})
+    assert strict.state is NodeState.FAILED
+    assert "Total: the label 'Total due' is not in the text" in strict.error
+
+
+def test_a_missing_required_field_fails_naming_field_label_and_text(run_node) -> None:
+    fields = [*FIELDS, {"name": "PO", "label": "Purchase order"}]
+    run = run_node("core.extract_patterns", {"fields": fields}, {"text": ACME})
+    assert run.state is NodeState.FAILED
+    assert "PO: the label 'Purchase order' is not in the text" in run.error
+    assert "starts 'ACME Office Supplies GmbH" in run.error
+
+
+def test_a_label_without_its_kind_of_value_says_what_was_found(run_node) -> None:
+    fields = [{"name": "Date", "label": "Payment terms", "type": "date"}]
+    run = run_node("core.extract_patterns", {"fields": fields}, {"text": ACME})
+    assert run.state is NodeState.FAILED
+    assert "Date: found 'Payment terms: 30 days net' but no date in it" in run.error
+
+
+def test_optional_fields_are_left_empty_with_a_warning(run_node) -> None:
+    fields = [*FIELDS, {"name": "PO", "label": "Purchase order", "required": False}]
+    run = run_node("core.extract_patterns", {"fields": fields}, {"text": ACME})
+    out = run.ok()
+    assert out["record"]["PO"] is None and out["missing"] == ["PO"]
+    warned = "PO: the label 'Purchase order' is not in the text; left empty"
+    assert any(warned in line for line in run.logs("warning"))
+
+
+def test_read_pdf_pages_table_is_read_as_text(run_node) -> None:
+    pages = Table.from_records([{"page": 1, "text": "Invoice # 88213"},
+                                {"page": 2, "text": "Amount due: $12.00"}])
+    out = run_node("core.extract_patterns", {"fields": FIELDS[:1] + FIELDS[2:]}, {"text": pages}).ok()
+    assert out["record"] == {"Invoice": "88213", "Total": 12.0}
+
+
+def test_empty_text_fails_clearly(run_node) -> None:
+    run = run_node("core.extract_patterns", {"fields": FIELDS}, {"text": "  \n"})
+    assert run.state is NodeState.FAILED
+    assert "the text is empty" in run.error
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ([{"name": "A", "label": "x", "pattern": "y"}], "give either a label or a pattern"),
+    ([{"name": "A"}], "give either a label or a pattern"),
+    ([{"name": "A", "pattern": "(unclosed"}], "is not a valid pattern"),
+    ([{"name": "A", "label": " | "}], "the label is empty"),
+    ([{"name": "A", "label": "x"}, {"name": "a", "label": "y"}], "two fields are named 'a'"),
+])
+def test_config_problems_name_the_field(run_node, fields, message) -> None:
+    with pytest.raises(CompileError) as info:
+        run_node("core.extract_patterns", {"fields": fields}, {"text": ACME})
+    assert any(message in p.message for p in info.value.problems), info.value.problems
