@@ -22,20 +22,22 @@ __all__ = ["DateOrder", "DecimalMark", "Found", "find_date", "find_number"]
 DecimalMark = Literal["auto", ".", ","]
 DateOrder = Literal["day_first", "month_first"]
 
-_CURRENCY = r"(?:[A-Z]{3}|[€$£¥₹]|CHF|Fr\.)"
+_CURRENCY = r"(?:[A-Z]{3}|[€$£¥₹]|Fr\.)"
 _NUMBER = re.compile(
-    rf"""(?P<open>\()?[ \t]*(?P<sign>[-+−])?[ \t]*(?:{_CURRENCY}[ \t]?)?(?P<sign2>[-+−])?[ \t]*
-    (?P<digits>
-        \d{{1,3}}(?P<sep>[,.'’\u00a0\u202f ])\d{{3}}(?:(?P=sep)\d{{3}})*(?:[.,]\d+)?
-      | \d+(?:[.,]\d+)?
-    )(?![\d])
+    rf"""(?<![\w.,])(?=[(\-+−€$£¥₹A-Z\d.,])  # starts at a bracket, sign, currency or digit, not mid-word
+    (?P<open>\()?[ \t]*+(?P<sign>[-+−])?[ \t]*+(?:{_CURRENCY}[ \t]?)?(?P<sign2>[-+−])?[ \t]*+
+    (?P<digits>(?>
+        [1-9]\d{{0,2}}(?P<sep>[,.'’\u00a0\u202f ])\d{{3}}(?:(?P=sep)\d{{3}})*+(?:[.,]\d+)?
+      | \d++(?:[.,]\d++)?
+      | [.,]\d++
+    ))(?![\d%]|[ \t]%)  # not a percentage
     (?:[ \t]?{_CURRENCY})?(?P<close>\))?(?P<trail>-(?!\d))?""",
     re.VERBOSE)
 
 _MONTHS: dict[str, int] = {}
 for _month, _names in enumerate((
-        "january jan januar janv janvier enero ene gennaio gen januari",
-        "february feb februar fevr février fév fev febrero febbraio februari",
+        "january jan januar jänner jaenner janv janvier enero ene gennaio gen januari",
+        "february feb februar feber fevr février fév fev febrero febbraio februari",
         "march mar märz maerz mär mars marzo maart mrt",
         "april apr avril avr abril abr aprile",
         "may mai mayo maggio mei",
@@ -48,15 +50,18 @@ for _month, _names in enumerate((
         "december dec dezember dez décembre déc decembre diciembre dic dicembre"), start=1):
     for _name in _names.split():
         _MONTHS[_name] = _month
-_MONTH_WORD = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_MONTH_WORD = ("(?<![^\\W\\d_])(?:" + "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+               + ")(?![^\\W\\d_])")
+"""A month's name or abbreviation as a whole word (digits may touch it: OCR's "18Nov2026")."""
 _DATE = re.compile(
-    rf"""(?<!\d)(?:
+    rf"""(?<![\d.,])(?:
         (?P<iso>(?P<iy>\d{{4}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}}))
       | (?P<num>(?P<n1>\d{{1,2}})(?P<ns>[./-])(?P<n2>\d{{1,2}})(?P=ns)(?P<ny>\d{{4}}|\d{{2}}))
-      | (?P<dmy>(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?\.?[ \t]*(?:of[ \t]+)?(?P<dm>{_MONTH_WORD})\.?[ \t]*,?[ \t]*
-              (?P<dy>\d{{4}}))
-      | (?P<mdy>(?P<mm>{_MONTH_WORD})\.?[ \t]*(?P<md>\d{{1,2}})(?:st|nd|rd|th)?[ \t]*,?[ \t]*(?P<my>\d{{4}}))
-    )(?!\d)""",
+      | (?P<dmy>(?P<dd>\d{{1,2}})(?:st|nd|rd|th|er)?\.?[ \t/-]*+(?:of[ \t]+)?(?P<dm>{_MONTH_WORD})\.?
+              [ \t/-]*+,?[ \t]*+(?P<dy>\d{{4}}|\d{{2}}))
+      | (?P<mdy>(?P<mm>{_MONTH_WORD})\.?[ \t]*+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?[ \t]*+,?[ \t]*+
+              (?P<my>\d{{4}}))
+    )(?![\d])""",
     re.VERBOSE | re.IGNORECASE)
 
 
@@ -77,7 +82,12 @@ def find_number(text: str, decimal: DecimalMark = "auto") -> Found | None:
     otherwise it is the decimal mark ("4,90", "0.5"). Spaces and apostrophes group thousands
     ("3 415,00", "1'234.50"). A whole number without decimals is an int.
     """
+    dates: list[tuple[int, int]] | None = None
     for match in _NUMBER.finditer(text):
+        if dates is None:  # "due by 30.11.2026: EUR 1.290,56" — 30.11 is part of a date, not the amount
+            dates = [m.span() for m in _DATE.finditer(text)]
+        if any(a <= match.start("digits") < b for a, b in dates):
+            continue
         value = _number(match, decimal)
         if value is not None:
             return Found(value, match.group(0).strip())
@@ -100,9 +110,9 @@ def _number(match: re.Match[str], decimal: DecimalMark) -> int | float | None:
         if digits.count(decimal) > 1:
             return None
         whole, _, fraction = digits.partition(decimal)
-    if not _GROUPED.fullmatch(whole) or (fraction and not fraction.isdigit()):
+    if (whole and not _GROUPED.fullmatch(whole)) or (fraction and not fraction.isdigit()):
         return None
-    whole = re.sub(r"\D", "", whole)
+    whole = re.sub(r"\D", "", whole) or "0"
     signs = (match["sign"] or "") + (match["sign2"] or "")
     negative = bool(match["open"] and match["close"]) or "-" in signs or "−" in signs or bool(match["trail"])
     value: int | float = float(f"{whole}.{fraction}") if fraction else int(whole)
@@ -134,7 +144,10 @@ def _date(match: re.Match[str], order: DateOrder) -> dt.date | None:
         day, month = (first, second) if order == "day_first" else (second, first)
         parts = year, month, day
     elif match["dmy"]:
-        parts = int(match["dy"]), _MONTHS[match["dm"].lower()], int(match["dd"])
+        year = int(match["dy"])
+        if len(match["dy"]) == 2:
+            year += 2000 if year < 70 else 1900
+        parts = year, _MONTHS[match["dm"].lower()], int(match["dd"])
     else:
         parts = int(match["my"]), _MONTHS[match["mm"].lower()], int(match["md"])
     try:

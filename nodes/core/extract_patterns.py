@@ -15,7 +15,7 @@ from nodes._shared.text_values import DateOrder, DecimalMark, find_date, find_nu
 from nodes._shared.values import as_text
 from runtime.api import NodeContext, NodeError, NodeType, Table
 
-_GAP = re.compile(r"[ \t]{2,}|\t")
+_GAP = re.compile(r"[ \t\u00a0]{2,}|\t")
 _AFTER_LABEL = r"[ \t]*[.:#\-–]*[ \t]*(?:\n[ \t]*(?=\S))?"
 _QUOTE = 60
 _NOUN = {"number": "number", "integer": "whole number", "date": "date"}
@@ -114,27 +114,18 @@ class _Rules:
     def __init__(self, config: ExtractPatternsConfig) -> None:
         self.config = config
         flags = re.MULTILINE | (re.IGNORECASE if config.ignore_case else 0)
-        self.finders = [re.compile(self._source(rule), flags) for rule in config.fields]
-        labels = [self._labels(rule) for rule in config.fields if rule.label.strip()]
-        self.any_label = re.compile("|".join(labels), flags) if labels else None
-
-    @staticmethod
-    def _labels(rule: TextRule) -> str:
-        words = []
-        for part in (p.strip() for p in rule.label.split("|")):
-            if part:  # spaces may be missing or wider (OCR drops them), a closing . or : may be missing
-                words.append(r"\s*".join(_label_word(w) for w in part.split()))
-        return r"(?<!\w)(?:" + "|".join(words) + ")"
-
-    def _source(self, rule: TextRule) -> str:
-        if rule.pattern.strip():
-            return rule.pattern
-        return self._labels(rule) + _AFTER_LABEL + r"(?P<value>[^\n]*)"
+        self.labels = [re.compile(_label_source(rule, "label"), flags) if rule.label.strip() else None
+                       for rule in config.fields]
+        self.finders = [re.compile(rule.pattern if label is None else
+                                   label.pattern + _AFTER_LABEL + r"(?P<value>[^\n]*)", flags)
+                        for rule, label in zip(config.fields, self.labels, strict=True)]
+        sources = [_label_source(rule) for rule in config.fields if rule.label.strip()]
+        self.any_label = re.compile("|".join(sources), flags) if sources else None
 
     def find(self, index: int, text: str) -> tuple[_Hit | None, str | None]:
         """The field's value, or None and why it was not found."""
         rule = self.config.fields[index]
-        matches = list(self.finders[index].finditer(text))
+        matches = [m for m in self._matches(index, text) if not self._inside_longer_label(index, m)]
         if not matches:
             if rule.label.strip():
                 labels = " | ".join(p.strip() for p in rule.label.split("|") if p.strip())
@@ -143,9 +134,7 @@ class _Rules:
         if rule.occurrence == "last":
             matches.reverse()
         for match in matches:
-            raw = _captured(match)
-            below = not rule.pattern.strip() and "\n" in match.group(0)[:match.start("value") - match.start()]
-            value = self._convert(rule, raw, at_start=below)
+            value = self._value(index, match)
             if value is not None:
                 return _Hit(value, text.count("\n", 0, match.start()) + 1, _quote(match.group(0))), None
         seen = _quote(matches[0].group(0))
@@ -153,37 +142,78 @@ class _Rules:
             return None, f"found {seen} but nothing after it"
         return None, f"found {seen} but no {_NOUN[rule.type]} in it"
 
-    def _convert(self, rule: TextRule, raw: str, *, at_start: bool) -> Any:
-        """The value in `raw`; with `at_start` (a value on the line below its label) only one that
-        begins the line counts, so a heading alone on its line does not take the next line's number."""
-        if rule.type == "text":
-            return self._text_value(rule, raw) or None
-        if rule.type == "date":
-            found_date = find_date(raw, self.config.date_order)
-            if found_date is None or (at_start and not raw.lstrip().startswith(found_date.text)):
-                return None
-            return found_date.value
-        found = find_number(raw, self.config.decimal_mark)
-        if found is None or (at_start and not raw.lstrip().startswith(found.text)):
-            return None
-        if rule.type == "integer":
-            if isinstance(found.value, float) and not found.value.is_integer():
-                return None
-            return int(found.value)
-        return found.value
+    def _matches(self, index: int, text: str) -> Iterator[re.Match[str]]:
+        """A pattern's matches; a label's places — each one, even inside another's value
+        ("Customer: Total Energies SE Total: 1.290,56" has two places for the label Total)."""
+        finder = self.finders[index]
+        if self.labels[index] is None:
+            yield from finder.finditer(text)
+            return
+        match = finder.search(text)
+        while match is not None:
+            yield match
+            match = finder.search(text, match.end("label"))
 
-    def _text_value(self, rule: TextRule, raw: str) -> str:
+    def _inside_longer_label(self, index: int, match: re.Match[str]) -> bool:
+        """Whether another field's label is what is written here ("Invoice date" is not "Invoice")."""
+        if self.labels[index] is None:
+            return False
+        end = match.end("label")
+        return any(other is not None and i != index and (hit := other.match(match.string, match.start()))
+                   and hit.end() > end for i, other in enumerate(self.labels))
+
+    def _value(self, index: int, match: re.Match[str]) -> Any:
+        rule = self.config.fields[index]
+        if self.labels[index] is None:  # a pattern: its group, else the whole match
+            found = self._convert(rule, _captured(match))
+            if found is None and rule.type != "text" and _captured(match) != match.group(0):
+                found = self._convert(rule, match.group(0))
+            return found if rule.type == "text" or found is None else found[0]
+        raw = self._cut(match["value"])
+        below = "\n" in match.string[match.end("label"):match.start("value")]
+        if below and self.any_label is not None and self.any_label.match(raw):
+            return None  # the next line is another label, not this one's value
+        value = self._convert(rule, raw)
+        if below and rule.type != "text" and value is not None and not raw.startswith(value[1]):
+            return None  # a heading alone on its line: the value must begin the next line
+        return value if rule.type == "text" or value is None else value[0]
+
+    def _cut(self, raw: str) -> str:
+        """A label's value ends at a wide gap or where another field's label starts."""
         value = raw.strip()
-        if rule.pattern.strip():
-            return value
         gap = _GAP.search(value)
         if gap:
             value = value[:gap.start()]
         if self.any_label is not None:
-            other = self.any_label.search(value)
-            if other and other.start() > 0:
+            other = self.any_label.search(value, 1)
+            if other:
                 value = value[:other.start()]
         return value.strip(" \t,;")
+
+    def _convert(self, rule: TextRule, raw: str) -> Any:
+        """Text as is; a number or date as (value, the text it was read from)."""
+        if rule.type == "text":
+            return raw.strip() or None
+        if rule.type == "date":
+            found_date = find_date(raw, self.config.date_order)
+            return (found_date.value, found_date.text) if found_date else None
+        found = find_number(raw, self.config.decimal_mark)
+        if found is None:
+            return None
+        if rule.type == "integer":
+            if isinstance(found.value, float) and not found.value.is_integer():
+                return None
+            return int(found.value), found.text
+        return found.value, found.text
+
+
+def _label_source(rule: TextRule, group: str = "") -> str:
+    """A field's labels as one regex: whole words (a label ending in a letter is not the start of a
+    longer word), spaces that may be missing or wider (OCR drops them), a closing . or : optional."""
+    words = [r"\s*".join(_label_word(w) for w in part.split())
+             for part in (p.strip() for p in rule.label.split("|")) if part]
+    opening = f"(?P<{group}>" if group else "(?:"
+    return r"(?<!\w)" + opening + "|".join(words) + r")(?:(?<=[.:#])|(?![^\W\d_]))"
 
 
 def _label_word(word: str) -> str:
@@ -210,8 +240,10 @@ def _input_text(value: Any) -> str:
         if column is None:
             raise NodeError(f"the table given as Text has no 'text' column (its columns: "
                             f"{', '.join(value.column_names) or 'none'}); connect a text")
-        return "\n\n".join(as_text(row.get(column)) for row in value.rows)
-    return as_text(value)
+        text = "\n\n".join(as_text(row.get(column)) for row in value.rows)
+    else:
+        text = as_text(value)
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # e-mail bodies end lines with CR LF
 
 
 def extract(config: ExtractPatternsConfig, text: str) -> Iterator[tuple[TextRule, _Hit | None, str | None]]:

@@ -102,7 +102,9 @@ def append_table(ws: object, table: Table, config: AppendRowsConfig, stop: Stop)
         if template is not None:
             copy_row_look(ws, template, row, all_columns)
         for column, look in looks.items():
-            ws.cell(row, column)._style = copy(look)  # type: ignore[attr-defined]
+            cell = ws.cell(row, column)  # type: ignore[attr-defined]
+            if not cell.has_style:  # a cell formatted on its own keeps its look
+                cell._style = copy(look)
         for name, column in mapping.items():
             write_cell(ws, row, column, record.get(name), formulas=config.allow_formulas)
         if template is not None and config.fill_formulas:

@@ -140,3 +140,51 @@ def test_config_problems_name_the_field(run_node, fields, message) -> None:
     with pytest.raises(CompileError) as info:
         run_node("core.extract_patterns", {"fields": fields}, {"text": ACME})
     assert any(message in p.message for p in info.value.problems), info.value.problems
+
+
+@pytest.mark.parametrize(("text", "fields", "record"), [
+    ("Customer: Reformhaus Müller\nRef: 4711", [{"name": "Ref", "label": "Ref"}], {"Ref": "4711"}),
+    ("Invoice date: 03.11.2026\nInvoice: A-17",
+     [{"name": "Invoice", "label": "Invoice"}, {"name": "Date", "label": "Invoice date", "type": "date"}],
+     {"Invoice": "A-17", "Date": dt.date(2026, 11, 3)}),
+    ("Customer: Global Network Solutions GmbH\nNet 1.000,00",
+     [{"name": "Customer", "label": "Customer"}, {"name": "Net", "label": "Net", "type": "number"}],
+     {"Customer": "Global Network Solutions GmbH", "Net": 1000.0}),
+    ("Total incl. 19% VAT: 1.290,56", [{"name": "Total", "label": "Total", "type": "number"}],
+     {"Total": 1290.56}),
+    ("Total due by 30.11.2026: EUR 1.290,56", [{"name": "Total", "label": "Total due", "type": "number"}],
+     {"Total": 1290.56}),
+    ("Discount: none   Total due: 1.290,56",
+     [{"name": "Discount", "label": "Discount", "type": "number", "required": False},
+      {"name": "Total", "label": "Total due", "type": "number"}],
+     {"Discount": None, "Total": 1290.56}),
+    ("Customer: Total Energies SE Total: 1.290,56",
+     [{"name": "Customer", "label": "Customer"}, {"name": "Total", "label": "Total", "type": "number"}],
+     {"Customer": "Total Energies SE", "Total": 1290.56}),
+    ("Invoice number\r\nH-2291\r\nAmount due\r\n2.150,00 EUR",
+     [{"name": "Invoice", "label": "Invoice number"},
+      {"name": "Total", "label": "Amount due", "type": "number"}],
+     {"Invoice": "H-2291", "Total": 2150.0}),
+    ("PO number:\nDate: 03.11.2026",
+     [{"name": "PO", "label": "PO number", "required": False},
+      {"name": "Date", "label": "Date", "type": "date"}],
+     {"PO": None, "Date": dt.date(2026, 11, 3)}),
+    ("Customer no. KD-12345", [{"name": "Customer", "label": "Customer no.", "type": "integer"}],
+     {"Customer": 12345}),
+    ("Total EUR 12,50", [{"name": "Total", "pattern": r"(EUR)?\s*(\d+,\d\d)", "type": "number"}],
+     {"Total": 12.5}),
+])
+def test_found_in_review(run_node, text, fields, record) -> None:
+    """Each case was a wrong value before: labels inside words, percentages and dates read as amounts,
+    a wide gap or another label not ending a number, CR LF line ends, a code's hyphen as a minus."""
+    assert run_node("core.extract_patterns", {"fields": fields}, {"text": text}).ok()["record"] == record
+
+
+def test_long_runs_of_spaces_stay_fast() -> None:
+    from nodes.core.extract_patterns import ExtractPatternsConfig, extract
+
+    config = ExtractPatternsConfig.model_validate({"fields": [
+        {"name": "Total", "label": "Amount due", "type": "number", "required": False}]})
+    line = "Amount due: see attached statement" + " " * 300 + "Page 1/2\n"
+    hits = list(extract(config, line * 2000))  # ~700 kB of layout text; seconds each before the fix
+    assert hits[0][1] is None

@@ -27,6 +27,12 @@ from nodes._shared.text_values import find_date, find_number
     ("balance -12.5", -12.5),
     ("balance 12.50-", -12.5),
     ("€ -45", -45),
+    ("Total incl. 19% VAT: 1.290,56", 1290.56),  # a percentage is not the amount
+    ("due by 30.11.2026: EUR 1.290,56", 1290.56),  # nor a date's day and month
+    ("Customer no. KD-12345", 12345),  # a code's hyphen is not a minus
+    ("0,125", 0.125),  # a leading 0 does not group thousands
+    ("0.500", 0.5),
+    ("€.50", 0.5),
 ])
 def test_amounts_in_either_convention(text: str, value: float) -> None:
     found = find_number(text)
@@ -58,6 +64,10 @@ def test_no_number() -> None:
     ("3. März 2026", dt.date(2026, 3, 3), dt.date(2026, 3, 3)),
     ("le 2 déc. 2026", dt.date(2026, 12, 2), dt.date(2026, 12, 2)),
     ("31.02.2026, corrected 01.03.2026", dt.date(2026, 3, 1), dt.date(2026, 1, 3)),  # impossible skipped
+    ("18-Nov-2026", dt.date(2026, 11, 18), dt.date(2026, 11, 18)),
+    ("18-Nov-26", dt.date(2026, 11, 18), dt.date(2026, 11, 18)),
+    ("1er mars 2026", dt.date(2026, 3, 1), dt.date(2026, 3, 1)),
+    ("5. Jänner 2026", dt.date(2026, 1, 5), dt.date(2026, 1, 5)),
 ])
 def test_dates_numeric_iso_and_written(text: str, day_first: dt.date, month_first: dt.date) -> None:
     assert find_date(text).value == day_first  # type: ignore[union-attr]
@@ -67,3 +77,9 @@ def test_dates_numeric_iso_and_written(text: str, day_first: dt.date, month_firs
 def test_no_date() -> None:
     assert find_date("Payment terms: 30 days net") is None
     assert find_date("Marathon 2026") is None
+    assert find_date("Rechnungen 3 2026") is None  # month names only as whole words
+    assert find_date("Offset 12 2026") is None
+
+
+def test_long_runs_of_spaces_stay_fast() -> None:
+    assert find_number(" " * 5000 + "x") is None  # took seconds with a backtracking pattern

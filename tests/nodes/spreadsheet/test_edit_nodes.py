@@ -93,11 +93,12 @@ def test_rows_added_below_a_lone_header_take_the_columns_formatting(tmp_path, li
     ws.column_dimensions["A"].number_format = "@"
     ws.column_dimensions["B"].number_format = "DD.MM.YYYY"
     ws.column_dimensions["C"].number_format = "#,##0.00"
+    ws["C2"].number_format = "0.000"  # a cell formatted on its own keeps its format
     wb.save(book)
     rows = Table.from_records([{"Invoice": "00123", "Date": dt.date(2026, 11, 3), "Total": 1290.5}])
     run(AppendRows(), tmp_path, {"path": book.name}, {"rows": rows})
     ws = load_workbook(book).active
-    assert [ws.cell(2, c).number_format for c in (1, 2, 3)] == ["@", "DD.MM.YYYY", "#,##0.00"]
+    assert [ws.cell(2, c).number_format for c in (1, 2, 3)] == ["@", "DD.MM.YYYY", "0.000"]
     assert not ws["A2"].font.b  # the header's look is not copied down
     libreoffice.expect(book, "Sheet", {"A2": "00123", "B2": "11/03/2026", "C2": "1290.5"})
 
