@@ -17,13 +17,14 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["DEFAULT_ENDPOINT", "DownloadCancelled", "DownloadError", "RemoteFile", "fetch", "remote_file",
-           "resolve_endpoint"]
+__all__ = ["DEFAULT_ENDPOINT", "DownloadCancelled", "DownloadError", "ListedFile", "RemoteFile", "fetch",
+           "list_files", "remote_file", "resolve_endpoint"]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 RETRIES = 5
@@ -66,10 +67,9 @@ def resolve_endpoint(explicit: str | None, settings_file: Path | None = None) ->
     return DEFAULT_ENDPOINT
 
 
-def remote_file(repo: str, filename: str, revision: str, endpoint: str, token: str | bool | None = None
-                ) -> RemoteFile:
-    """Size, ETag and commit of one file of a hub repository (a DownloadError that says why not)."""
-    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+@contextmanager
+def _hub_errors(repo: str, revision: str, endpoint: str, missing: str) -> Iterator[None]:
+    """The hub's and the network's failures as DownloadErrors that say what to do."""
     from huggingface_hub.errors import (
         EntryNotFoundError,
         GatedRepoError,
@@ -78,10 +78,9 @@ def remote_file(repo: str, filename: str, revision: str, endpoint: str, token: s
         RevisionNotFoundError,
     )
 
-    url = hf_hub_url(repo, filename, revision=revision, endpoint=endpoint)
     where = f"{repo}@{revision} on {endpoint}"
     try:
-        meta = get_hf_file_metadata(url, token=token, endpoint=endpoint)
+        yield
     except GatedRepoError:
         raise DownloadError(f"{repo} is gated: accept its terms on the hub and log in "
                             "(hf auth login)") from None
@@ -90,17 +89,60 @@ def remote_file(repo: str, filename: str, revision: str, endpoint: str, token: s
     except RevisionNotFoundError:
         raise DownloadError(f"{repo} has no revision '{revision}' on {endpoint}") from None
     except EntryNotFoundError:
-        raise DownloadError(f"{where} has no file {filename}") from None
+        raise DownloadError(f"{where} has no {missing}") from None
     except HfHubHTTPError as exc:
         raise DownloadError(f"{where}: {str(exc).splitlines()[0]}") from None
+    except DownloadError:
+        raise
     except Exception as exc:  # connection refused, DNS, TLS, timeouts: the library's own error types
         raise DownloadError(f"cannot reach {endpoint} ({type(exc).__name__}: {exc}); check the network, "
                             "or choose another hub with --endpoint or HF_ENDPOINT") from None
+
+
+def remote_file(repo: str, filename: str, revision: str, endpoint: str, token: str | bool | None = None
+                ) -> RemoteFile:
+    """Size, ETag and commit of one file of a hub repository (a DownloadError that says why not)."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    url = hf_hub_url(repo, filename, revision=revision, endpoint=endpoint)
+    with _hub_errors(repo, revision, endpoint, f"file {filename}"):
+        meta = get_hf_file_metadata(url, token=token, endpoint=endpoint)
     if meta.commit_hash is None:
         raise DownloadError(f"{endpoint} does not answer like a Hugging Face hub (no X-Repo-Commit header)")
     location = meta.location or url
     return RemoteFile(filename, location, meta.size, meta.etag, meta.commit_hash,
                       urlsplit(location).netloc == urlsplit(url).netloc)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedFile:
+    """A file in the hub's listing of a folder: its path below the folder, size and checksum."""
+
+    name: str
+    size: int
+    sha256: str | None
+    """For large (LFS/Xet) files: the hub records their sha256."""
+    git_id: str
+    """The git blob id (sha1 of "blob SIZE\\0" + content): how small files are checked."""
+
+
+def list_files(repo: str, folder: str, revision: str, endpoint: str, token: str | bool | None = None
+               ) -> list[ListedFile]:
+    """Every file below `folder` of a hub repository (recursive, the hub's paging followed)."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import RepoFile
+
+    prefix = folder.strip("/")
+    with _hub_errors(repo, revision, endpoint, f"folder '{prefix}'"):
+        listed = list(HfApi(endpoint=endpoint, token=token).list_repo_tree(
+            repo, path_in_repo=prefix or None, recursive=True, revision=revision))
+    files = []
+    for item in listed:
+        if not isinstance(item, RepoFile):
+            continue
+        name = item.path[len(prefix) + 1:] if prefix else item.path
+        files.append(ListedFile(name, int(item.size), item.lfs.sha256 if item.lfs else None, item.blob_id))
+    return files
 
 
 def _headers(remote: RemoteFile, token: str | bool | None) -> dict[str, str]:

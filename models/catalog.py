@@ -4,9 +4,13 @@ Each entry names a pack by id, says where a hub holds it (Hugging Face repositor
 revision), what it needs (size on disk, memory) and what it is (modalities, MoE, licence), and
 its hardware tier. `recommend()` picks the best pullable pack that fits this machine's memory.
 
-An entry is `pullable` only when its repository holds a Loomwork pack (the files in
-onnxruntime-genai format plus `loomwork-pack.json`); other entries are listed so that users
-can see which real models are known to run, with the reason they cannot be pulled yet.
+An entry's `manifest` says where the pack's manifest comes from: "repo" — the repository holds
+a Loomwork pack (onnxruntime-genai files plus `loomwork-pack.json`); "listing" — a folder in
+onnxruntime-genai format published by others (the ONNX Runtime team's, say): the manifest is
+made at pull time from this entry (what the model is) and the hub's file listing (every file's
+size, the sha256 of large files, the git blob id of small ones), and written into the
+installed pack. Entries that are not `pullable` are listed so that users can see which real
+models are known to run, with the reason they cannot be pulled.
 """
 
 from __future__ import annotations
@@ -39,8 +43,13 @@ class CatalogEntry(BaseModel):
     revision: str = "main"
     size_bytes: int | None = None
     memory_bytes: int | None = None
+    manifest: Literal["repo", "listing"] = "repo"
+    """Where the pack manifest comes from (see the module docstring)."""
+    family: str = ""
     modalities: list[Literal["text", "image"]] = Field(default_factory=lambda: ["text"])
     moe: bool = False
+    experts: int | None = None
+    active_experts: int | None = None
     quantization: str = ""
     licence: str = ""
     providers: list[str] = Field(default_factory=lambda: ["cpu"])
@@ -73,8 +82,9 @@ class Catalog(BaseModel):
         raise CatalogError(f"no model '{pack_id}' in the catalog (pullable: {known}); see the list with "
                            "`loomwork models catalog`, or add a pack folder with `loomwork models add PATH`")
 
-    def recommend(self, memory_mb: int | None) -> CatalogEntry | None:
-        """The best pullable pack (not a test pack) whose memory need fits `memory_mb`.
+    def recommend(self, memory_mb: int | None, providers: set[str] | None = None) -> CatalogEntry | None:
+        """The best pullable pack (not a test pack) whose memory need fits `memory_mb` and that runs
+        on one of `providers` (the usable ones here; None: any).
 
         Tiers are tried in order (the multimodal default first); within a tier the largest
         pack that fits wins. None when nothing fits or nothing real is pullable.
@@ -86,13 +96,15 @@ class Catalog(BaseModel):
         for entry in sorted(self.entries, key=rank):
             if not entry.pullable or entry.tier == TEST_TIER:
                 continue
+            if providers is not None and not set(entry.providers) & providers:
+                continue
             if memory_mb is None or entry.memory_mb is None or entry.memory_mb <= memory_mb:
                 return entry
         return None
 
-    def recommendation_text(self, memory_mb: int | None) -> str:
+    def recommendation_text(self, memory_mb: int | None, providers: set[str] | None = None) -> str:
         """One line for people: what to pull on this machine, or plainly why nothing is recommended."""
-        entry = self.recommend(memory_mb)
+        entry = self.recommend(memory_mb, providers)
         memory = f"{memory_mb:,} MB" if memory_mb is not None else "unknown"
         if entry is not None:
             return (f"recommended for this machine (memory {memory}): {entry.id} — "
@@ -101,6 +113,10 @@ class Catalog(BaseModel):
         if not real:
             return ("no recommendation: the catalog has no pullable pack of a real model yet (only "
                     "test packs); see the note above for how to add one")
+        if providers is not None and not any(set(e.providers) & providers for e in real):
+            return (f"no catalog pack runs on this machine's hardware (usable here: "
+                    f"{', '.join(sorted(providers))}; the packs need: "
+                    f"{', '.join(sorted({p for e in real for p in e.providers}))})")
         return f"no catalog pack fits this machine's memory ({memory})"
 
 

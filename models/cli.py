@@ -8,6 +8,7 @@ the `loomwork.cli` entry point).
   add PATH             verify a pack folder and install it
   remove ID            uninstall a pack
   default ID           make a pack the default for AI steps
+  convert SOURCE --id  a pack from a Hugging Face checkpoint with the onnxruntime-genai builder
   doctor               providers found (and why one is unusable), memory, the default pack loading
 """
 
@@ -46,6 +47,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("path")
     add.add_argument("--replace", action="store_true", help="replace an installed pack with the same id")
     add.set_defaults(func=_add)
+    convert = commands.add_parser("convert", help="build a pack from a Hugging Face checkpoint (needs the "
+                                                  "models-build extra)")
+    convert.add_argument("source", help="a checkpoint folder (config.json + safetensors) or a hub model id")
+    convert.add_argument("--id", required=True, dest="pack_id", help="the new pack's id (lower case)")
+    convert.add_argument("--name", default="", help="a readable name")
+    convert.add_argument("--precision", choices=("int4", "fp16", "fp32"), default="int4",
+                         help="int4 (default; CPU and GPU), fp16 (GPU), fp32")
+    convert.add_argument("--provider", choices=("cpu", "cuda", "dml", "webgpu"), default="cpu")
+    convert.add_argument("--extra-option", action="append", default=[], metavar="KEY=VALUE",
+                         help="passed to the builder's --extra_options (e.g. exclude_embeds=true)")
+    convert.add_argument("--replace", action="store_true", help="replace an installed pack with the same id")
+    convert.set_defaults(func=_convert)
     remove = commands.add_parser("remove", help="uninstall a model pack")
     remove.add_argument("pack_id")
     remove.set_defaults(func=_remove)
@@ -104,15 +117,19 @@ def _catalog(args: argparse.Namespace) -> int:
         catalog = load_catalog()
     except CatalogError as exc:
         return _fail(str(exc), EXIT_FAILED)
+    from models.providers import provider_statuses
+
     installed = {p.id for p in _store().packs()}
     memory = total_memory_mb()
-    best = catalog.recommend(memory)
+    usable = {s.name for s in provider_statuses() if s.usable}
+    best = catalog.recommend(memory, usable)
     rows = [entry.model_dump() | {"installed": entry.id in installed, "memory_mb": entry.memory_mb}
             for entry in catalog.entries]
     if args.json:
         report = {"note": catalog.note, "hub_endpoint": catalog.hub_endpoint, "tiers": catalog.tiers,
                   "memory_mb": memory, "recommended": best.id if best else None,
-                  "recommendation": catalog.recommendation_text(memory), "entries": rows}
+                  "providers": sorted(usable), "recommendation": catalog.recommendation_text(memory, usable),
+                  "entries": rows}
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return EXIT_OK
     out = sys.stdout
@@ -130,7 +147,7 @@ def _catalog(args: argparse.Namespace) -> int:
             out.write(f"  {'':<24} {entry.repo}{'/' + entry.path if entry.path else ''}@{entry.revision}\n")
             if not entry.pullable and entry.unpullable_reason:
                 out.write(f"  {'':<24} not pullable: {entry.unpullable_reason}\n")
-    out.write(f"\n{catalog.note}\n\n{catalog.recommendation_text(memory)}\n")
+    out.write(f"\n{catalog.note}\n\n{catalog.recommendation_text(memory, usable)}\n")
     return EXIT_OK
 
 
@@ -268,6 +285,43 @@ def _change_store(change: Any, done: str) -> int:
 def _add(args: argparse.Namespace) -> int:
     return _change_store(lambda store: store.add_folder(Path(args.path), replace=args.replace),
                          "installed {result.id} ({result.manifest.name})")
+
+
+def _convert(args: argparse.Namespace) -> int:
+    import re
+
+    from models.convert import ConvertError, convert
+    from models.manifest import PackError
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,79}", args.pack_id):
+        return _fail(f"'{args.pack_id}' is not a pack id: use lower-case letters, digits, '.', '_' and '-'")
+    options = {}
+    for item in args.extra_option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            return _fail(f"--extra-option {item!r}: write it as KEY=VALUE")
+        options[key] = value
+    sys.stderr.write(f"converting {args.source} → {args.pack_id} ({args.precision}, {args.provider}) with "
+                     "the onnxruntime-genai model builder\n")
+    try:
+        pack = convert(args.source, _store(), pack_id=args.pack_id, name=args.name, precision=args.precision,
+                       provider=args.provider, extra_options=options, replace=args.replace,
+                       on_line=_builder_line)
+    except (ConvertError, PackError) as exc:
+        return _fail(str(exc), EXIT_FAILED if isinstance(exc, ConvertError) else EXIT_INVALID)
+    except KeyboardInterrupt:
+        return _fail("interrupted; nothing was installed", 130)
+    kind = "MoE" if pack.manifest.moe else "dense"
+    sys.stdout.write(f"installed {pack.id} ({pack.manifest.family or 'model'}, {kind}, "
+                     f"{pack.manifest.quantization}, {pack.manifest.size_bytes / 1e6:,.1f} MB)\n")
+    return EXIT_OK
+
+
+def _builder_line(line: str) -> None:
+    """The builder's output, without the intermediate steps of its progress bars."""
+    if "it/s]" in line and "100%" not in line:
+        return
+    sys.stderr.write(f"  {line}\n")
 
 
 def _remove(args: argparse.Namespace) -> int:

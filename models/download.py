@@ -1,6 +1,9 @@
 """Pulling a catalog pack from a Hugging Face-compatible hub into the model store.
 
-`pull()` reads the catalog entry, fetches the pack's `loomwork-pack.json` first, checks that
+`pull()` reads the catalog entry, fetches the pack's `loomwork-pack.json` first (or, for a
+folder published without one, lists the folder on the hub and makes the manifest from the
+catalog entry and the listing: sizes, the sha256 of large files, the git blob id of small
+ones; the installed pack gets a full manifest with every file's sha256), checks that
 the disk has room for the files still to fetch, downloads every file the manifest lists into a
 staging folder (`<data home>/models/.downloads/<id>/`, so an interrupted pull resumes — whole
 files are kept and a partial file continues with a Range request), verifies each file's size
@@ -15,6 +18,7 @@ thread with both.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -23,7 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models._hub import DownloadCancelled, DownloadError, fetch, remote_file, resolve_endpoint
+from models._hub import (
+    DownloadCancelled,
+    DownloadError,
+    ListedFile,
+    fetch,
+    list_files,
+    remote_file,
+    resolve_endpoint,
+)
 from models.catalog import Catalog, CatalogEntry, load_catalog
 from models.manifest import MANIFEST_NAME, PackError, PackManifest, file_sha256, load_manifest
 from models.store import InstalledPack, ModelStore
@@ -32,6 +44,19 @@ __all__ = ["DownloadCancelled", "DownloadError", "PullProgress", "hub_endpoint",
 
 STAGING = ".downloads"
 _PART = ".part"
+_NOT_PACK_FILES = {".gitattributes"}
+_MEMORY_PER_WEIGHT_BYTE = 1.25
+"""Memory estimate for a listed pack the catalog gives no figure for: weights plus a quarter
+(cache at a working context length and runtime buffers)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Expected:
+    """What a downloaded file must be: its size (-1: unknown) and sha256, or else its git blob id."""
+
+    size: int
+    sha256: str | None = None
+    git_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +103,51 @@ def _read_manifest(path: Path, entry: CatalogEntry) -> PackManifest:
     return manifest
 
 
-def _complete(path: Path, size: int, sha256: str) -> bool:
-    return path.is_file() and size in (-1, path.stat().st_size) and file_sha256(path) == sha256
+def _listed_files(entry: CatalogEntry, listed: list[ListedFile]) -> dict[str, _Expected]:
+    """The pack's files from the hub's listing of its folder (checked: it is a genai folder)."""
+    files = {f.name: _Expected(f.size, f.sha256, None if f.sha256 else f.git_id)
+             for f in listed if f.name not in _NOT_PACK_FILES and not f.name.startswith(".")}
+    where = f"{entry.repo}{'/' + entry.path.strip('/') if entry.path.strip('/') else ''}"
+    if "genai_config.json" not in files:
+        raise DownloadError(f"{where}@{entry.revision} has no genai_config.json: it is not a folder in "
+                            "onnxruntime-genai's format, nothing was downloaded")
+    return files
+
+
+def _listing_manifest(entry: CatalogEntry, staging: Path, files: dict[str, _Expected]) -> None:
+    """Write the manifest of a listed pack: the catalog's description, every file's sha256."""
+    total = sum(f.size for f in files.values())
+    data = {
+        "manifest_version": 1, "format": "onnxruntime-genai", "id": entry.id, "name": entry.name,
+        "family": entry.family, "modalities": entry.modalities, "moe": entry.moe, "experts": entry.experts,
+        "active_experts": entry.active_experts, "quantization": entry.quantization, "licence": entry.licence,
+        "size_bytes": total,
+        "memory": {"needed_bytes": entry.memory_bytes or round(total * _MEMORY_PER_WEIGHT_BYTE)},
+        "providers": entry.providers, "description": entry.description,
+        "files": {name: {"sha256": f.sha256 or file_sha256(staging / name), "size_bytes": f.size}
+                  for name, f in sorted(files.items())},
+        "built_with": {"source": f"{entry.repo}/{entry.path.strip('/')}@{entry.revision}".replace("/@", "@"),
+                       "manifest": "made by loomwork from the catalog entry and the hub's file listing"},
+    }
+    part = staging / (MANIFEST_NAME + _PART)
+    part.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(part, staging / MANIFEST_NAME)
+
+
+def _git_id(path: Path) -> str:
+    digest = hashlib.sha1(b"blob %d\0" % path.stat().st_size, usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _complete(path: Path, expected: _Expected) -> bool:
+    if not path.is_file() or expected.size not in (-1, path.stat().st_size):
+        return False
+    if expected.sha256 is not None:
+        return file_sha256(path) == expected.sha256
+    return _git_id(path) == expected.git_id
 
 
 def pull(pack_id: str, store: ModelStore, *, endpoint: str | None = None, catalog: Catalog | None = None,
@@ -106,19 +174,23 @@ def pull(pack_id: str, store: ModelStore, *, endpoint: str | None = None, catalo
 
     state = PullProgress(entry.id, "manifest", file=MANIFEST_NAME)
     report(state)
-    manifest_remote = remote_file(entry.repo, entry.repo_file(MANIFEST_NAME), entry.revision, hub, token)
     manifest_part = staging / (MANIFEST_NAME + _PART)
     manifest_part.unlink(missing_ok=True)  # small: always the hub's current one
-    fetch(manifest_remote, manifest_part, token=token, cancel=cancel)
-    manifest = _read_manifest(manifest_part, entry)
-    _drop_strays(staging, manifest)
+    if entry.manifest == "repo":
+        manifest_remote = remote_file(entry.repo, entry.repo_file(MANIFEST_NAME), entry.revision, hub, token)
+        fetch(manifest_remote, manifest_part, token=token, cancel=cancel)
+        manifest = _read_manifest(manifest_part, entry)
+        expected = {name: _Expected(f.size_bytes, f.sha256) for name, f in manifest.files.items()}
+    else:
+        expected = _listed_files(entry, list_files(entry.repo, entry.path, entry.revision, hub, token))
+    _drop_strays(staging, set(expected))
 
-    files = sorted(manifest.files.items())
-    total = sum(max(f.size_bytes, 0) for _, f in files)
+    files = sorted(expected.items())
+    total = sum(max(f.size, 0) for _, f in files)
     present = {name: (staging / name).stat().st_size if (staging / name).is_file()
                else (staging / (name + _PART)).stat().st_size if (staging / (name + _PART)).is_file() else 0
                for name, _ in files}
-    missing = total - sum(min(present[name], max(f.size_bytes, 0)) for name, f in files)
+    missing = total - sum(min(present[name], max(f.size, 0)) for name, f in files)
     free = _free_bytes(store.root)
     if missing > free:
         raise DownloadError(f"not enough disk space for {entry.id}: it needs {_gb(missing)} more but only "
@@ -126,24 +198,23 @@ def pull(pack_id: str, store: ModelStore, *, endpoint: str | None = None, catalo
                             "to a bigger disk) and pull again")
 
     state = replace(state, stage="download", bytes_total=total, files_total=len(files))
-    for name, expected in files:
+    for name, want in files:
         if cancel.is_set():
             raise DownloadCancelled(f"the pull of {entry.id} was cancelled; pull again to resume")
         path = staging / name
-        size = max(expected.size_bytes, 0)
+        size = max(want.size, 0)
         state = replace(state, stage="download", file=name, file_bytes=0, file_total=size)
         report(state)
-        if path.is_file() and _complete(path, expected.size_bytes, expected.sha256):
+        if path.is_file() and _complete(path, want):
             state = replace(state, file_bytes=size, bytes_done=state.bytes_done + size,
                             files_done=state.files_done + 1)
             report(state)
             continue
         path.unlink(missing_ok=True)
         remote = remote_file(entry.repo, entry.repo_file(name), entry.revision, hub, token)
-        if expected.size_bytes >= 0 and remote.size is not None and remote.size != expected.size_bytes:
+        if want.size >= 0 and remote.size is not None and remote.size != want.size:
             raise DownloadError(f"{name}: the hub has {remote.size:,} bytes but the manifest says "
-                                f"{expected.size_bytes:,}; the repository is inconsistent, nothing was "
-                                "installed")
+                                f"{want.size:,}; the repository is inconsistent, nothing was installed")
         part = staging / (name + _PART)
         part.parent.mkdir(parents=True, exist_ok=True)
 
@@ -159,24 +230,29 @@ def pull(pack_id: str, store: ModelStore, *, endpoint: str | None = None, catalo
                                     "pull again to resume") from None
         state = replace(state, stage="verify")
         report(state)
-        if not _complete(part, expected.size_bytes, expected.sha256):
+        if not _complete(part, want):
             part.unlink(missing_ok=True)  # a retry fetches it again from the start
-            raise DownloadError(f"{name} failed its checksum (sha256 does not match the pack manifest); "
+            source = "the pack manifest" if entry.manifest == "repo" else "the hub's listing"
+            kind = "sha256" if want.sha256 else "git blob id"
+            raise DownloadError(f"{name} failed its checksum ({kind} does not match {source}); "
                                 f"it was deleted and nothing was installed — pull {entry.id} again")
         os.replace(part, path)
         state = replace(state, stage="download", files_done=state.files_done + 1)
         report(state)
 
-    os.replace(manifest_part, staging / MANIFEST_NAME)
+    if entry.manifest == "repo":
+        os.replace(manifest_part, staging / MANIFEST_NAME)
+    else:
+        _listing_manifest(entry, staging, expected)
     report(replace(state, stage="install", file=""))
     installed = _install(store, staging, target)
     report(replace(state, stage="done", file="", bytes_done=total, files_done=len(files)))
     return installed
 
 
-def _drop_strays(staging: Path, manifest: PackManifest) -> None:
-    """Remove leftovers in the staging folder that the current manifest does not list."""
-    keep = set(manifest.files) | {n + _PART for n in manifest.files} | {MANIFEST_NAME, MANIFEST_NAME + _PART}
+def _drop_strays(staging: Path, names: set[str]) -> None:
+    """Remove leftovers in the staging folder that the pack's current file list does not name."""
+    keep = names | {n + _PART for n in names} | {MANIFEST_NAME, MANIFEST_NAME + _PART}
     for path in sorted(staging.rglob("*"), reverse=True):
         rel = path.relative_to(staging).as_posix()
         if path.is_file() and rel not in keep:

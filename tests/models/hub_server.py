@@ -9,6 +9,9 @@ It answers what huggingface_hub's metadata call and a download need:
   redirects to its CDN (another origin: huggingface_hub takes the metadata from the 302). Unknown repos,
   revisions and files answer 404 with the hub's `X-Error-Code`.
 - `HEAD|GET /lfs/{sha256}` — the body, honouring `Range: bytes=N-` with 206 / `Content-Range`.
+- `GET /api/models/{org}/{repo}/tree/{revision}[/{folder}]?recursive=…` — the folder's listing as
+  the hub gives it (files with size, git blob id and, for large files, `lfs.oid` = sha256;
+  folders), one page.
 
 Fault injection for tests: `drop_once` (names of files whose first body transfer stops
 halfway, the connection closed), `corrupt` (names served with one byte flipped). Every
@@ -18,6 +21,7 @@ request is recorded in `requests` as (method, path, Range header or None).
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,6 +82,9 @@ def _handler(state: HubState) -> type[BaseHTTPRequestHandler]:
             parts = path.strip("/").split("/")
             if len(parts) == 2 and parts[0] == "lfs":
                 self._lfs(parts[1], head)
+            elif len(parts) >= 6 and parts[:2] == ["api", "models"] and parts[4] == "tree" and not head:
+                recursive = "recursive=true" in self.path.lower()
+                self._tree("/".join(parts[2:4]), parts[5], "/".join(parts[6:]), recursive)
             elif len(parts) >= 5 and parts[2] == "resolve":
                 self._resolve("/".join(parts[:2]), parts[3], "/".join(parts[4:]), head)
             else:
@@ -107,6 +114,37 @@ def _handler(state: HubState) -> type[BaseHTTPRequestHandler]:
                 return None
             blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
             self._body(name, file, f'"{blob}"', head, commit=True)
+            return None
+
+        def _tree(self, repo: str, revision: str, folder: str, recursive: bool) -> None:
+            top = state.repos.get(repo)
+            if top is None:
+                return self._error(404, "RepoNotFound")
+            if revision not in ("main", COMMIT):
+                return self._error(404, "RevisionNotFound")
+            base = top / folder if folder else top
+            if ".." in Path(folder).parts or not base.is_dir():
+                return self._error(404, "EntryNotFound")
+            found = sorted(base.rglob("*") if recursive else base.iterdir())
+            listing = []
+            for item in found:
+                path = item.relative_to(top).as_posix()
+                if item.is_dir():
+                    listing.append({"type": "directory", "oid": "0" * 40, "size": 0, "path": path})
+                    continue
+                data = item.read_bytes()  # the listing tells the truth; `corrupt` spoils the transfer
+                entry = {"type": "file", "path": path, "size": len(data),
+                         "oid": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()}
+                if len(data) >= LFS_THRESHOLD:
+                    entry["lfs"] = {"oid": hashlib.sha256(data).hexdigest(), "size": len(data),
+                                    "pointerSize": 134}
+                listing.append(entry)
+            body = json.dumps(listing).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return None
 
         def _lfs(self, sha: str, head: bool) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import CatalogError, load_catalog
+from models.catalog import Catalog, CatalogError, load_catalog
 from models.download import DownloadCancelled, DownloadError, PullProgress, hub_endpoint, pull
+from models.manifest import verify_pack
 from models.service import ModelService
 from models.store import ModelStore
 from runtime.api import GenerationRequest, data_paths
@@ -116,6 +118,64 @@ def test_a_corrupted_file_fails_its_checksum_and_installs_nothing(hub: tuple[str
     assert store.get(VISION_ID).folder.is_dir()
 
 
+@pytest.fixture
+def published(tmp_path: Path) -> Iterator[tuple[str, HubState, Catalog]]:
+    """A repository laid out like the ONNX Runtime team's: a pack folder in a subfolder, in
+    onnxruntime-genai format but without a loomwork-pack.json; a catalog entry that describes it."""
+    repo = tmp_path / "published"
+    shutil.copytree(PACKS / "tiny-moe-text", repo / "cpu" / "int4")
+    (repo / "cpu" / "int4" / "loomwork-pack.json").unlink()
+    (repo / "README.md").write_text("# a model card\n")
+    (repo / ".gitattributes").write_text("*.data filter=lfs\n")
+    entry = load_catalog().get("tiny-moe-text").model_copy(update={
+        "id": "tiny-listed", "name": "Tiny, published without a manifest", "repo": "onnx-team/tiny",
+        "path": "cpu/int4", "manifest": "listing", "family": "qwen3_5_moe", "experts": 4,
+        "active_experts": 2, "memory_bytes": None})
+    with serve_hub({"onnx-team/tiny": repo}) as (endpoint, state):
+        yield endpoint, state, Catalog(entries=[entry])
+
+
+def test_a_folder_published_without_a_manifest_is_pulled_from_the_hub_listing(
+        published: tuple[str, HubState, Catalog], store: ModelStore) -> None:
+    endpoint, state, catalog = published
+    pack = pull("tiny-listed", store, endpoint=endpoint, catalog=catalog)
+    assert any("/api/models/onnx-team/tiny/tree/main/cpu/int4" in path for _, path, _ in state.requests)
+    manifest = pack.manifest
+    original = json.loads((PACKS / "tiny-moe-text" / "loomwork-pack.json").read_text())
+    assert {n: f.sha256 for n, f in manifest.files.items()} == {
+        n: f["sha256"] for n, f in original["files"].items()}  # every file, its sha256 written down
+    assert (manifest.family, manifest.moe, manifest.experts, manifest.quantization) == (
+        "qwen3_5_moe", True, 4, "int4")
+    assert manifest.memory.needed_bytes >= manifest.size_bytes > 400_000  # estimated from the weights
+    assert verify_pack(pack.folder) == []
+    result = asyncio.run(ModelService(store, idle_unload_s=0).generate(
+        GenerationRequest(messages=[{"role": "user", "content": "Hello"}], max_tokens=4)))
+    assert result.model == "tiny-listed" and result.tokens_out >= 1
+
+
+@pytest.mark.parametrize("spoiled", ["cpu/int4/genai_config.json", "cpu/int4/model.onnx.data"])
+def test_a_listed_file_that_arrives_changed_fails_its_check(published: tuple[str, HubState, Catalog],
+                                                            store: ModelStore, spoiled: str) -> None:
+    endpoint, state, catalog = published
+    state.corrupt.add(spoiled)  # small files are checked by git blob id, large ones by sha256
+    kind = "git blob id" if spoiled.endswith(".json") else "sha256"
+    with pytest.raises(DownloadError, match=rf"{Path(spoiled).name} failed its checksum \({kind} does not "
+                                            r"match the hub's listing\)"):
+        pull("tiny-listed", store, endpoint=endpoint, catalog=catalog)
+    assert store.packs() == []
+
+
+def test_a_listed_folder_that_is_not_a_genai_folder_is_refused(published: tuple[str, HubState, Catalog],
+                                                               store: ModelStore) -> None:
+    endpoint, _state, catalog = published
+    wrong = Catalog(entries=[catalog.entries[0].model_copy(update={"path": "cpu"})])
+    with pytest.raises(DownloadError, match=r"onnx-team/tiny/cpu@main has no genai_config\.json"):
+        pull("tiny-listed", store, endpoint=endpoint, catalog=wrong)
+    gone = Catalog(entries=[catalog.entries[0].model_copy(update={"path": "cuda/int4"})])
+    with pytest.raises(DownloadError, match=r"has no folder 'cuda/int4'"):
+        pull("tiny-listed", store, endpoint=endpoint, catalog=gone)
+
+
 def test_not_enough_disk_space_is_a_clear_error(hub: tuple[str, HubState], store: ModelStore,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     usage = namedtuple("usage", "total used free")
@@ -130,10 +190,10 @@ def test_not_enough_disk_space_is_a_clear_error(hub: tuple[str, HubState], store
 def test_unknown_and_unpullable_ids_say_what_to_do(store: ModelStore) -> None:
     with pytest.raises(CatalogError, match=r"no model 'nope' in the catalog.*loomwork models catalog"):
         pull("nope", store, endpoint="http://127.0.0.1:9")
-    unpullable = [e for e in load_catalog().entries if not e.pullable]
-    for entry in unpullable:
-        with pytest.raises(DownloadError, match="cannot be pulled"):
-            pull(entry.id, store, endpoint="http://127.0.0.1:9")
+    entry = load_catalog().get("tiny-moe-text").model_copy(update={
+        "pullable": False, "unpullable_reason": "its licence needs a signed agreement"})
+    with pytest.raises(DownloadError, match="cannot be pulled: its licence needs a signed agreement"):
+        pull(entry.id, store, endpoint="http://127.0.0.1:9", catalog=Catalog(entries=[entry]))
 
 
 def test_an_unreachable_or_wrong_hub_is_a_clear_error(hub: tuple[str, HubState], store: ModelStore) -> None:
@@ -165,13 +225,19 @@ def test_the_catalog_recommends_by_memory_and_holds_no_invented_packs() -> None:
         manifest = json.loads((PACKS / entry.id / "loomwork-pack.json").read_text())
         assert entry.memory_bytes == manifest["memory"]["needed_bytes"]
         assert entry.repo == f"loomwork/{entry.id}"
-    assert catalog.recommend(10**6) is None  # test packs are never recommended for real work
-    assert "no pullable pack of a real model" in catalog.recommendation_text(64_000)
+    assert catalog.recommend(10**6, {"cpu"}) is None  # test packs are never recommended for real work
+    assert "no catalog pack runs on this machine's hardware" in catalog.recommendation_text(64_000, {"cpu"})
+    assert catalog.recommend(64_000, {"cpu", "cuda"}).id == "gpt-oss-20b-cuda-int4"
     real = catalog.model_copy(update={"entries": [
         tests[0].model_copy(update={"id": "big", "tier": "workstation", "memory_bytes": 40 * 2**30}),
         tests[1].model_copy(update={"id": "small", "tier": "laptop", "memory_bytes": 6 * 2**30})]})
     assert real.recommend(64_000).id == "big" and real.recommend(16_000).id == "small"
     assert real.recommend(4_000) is None and real.recommend(None).id == "big"
+    gpu_only = real.model_copy(update={"entries": [e.model_copy(update={"providers": ["cuda"]})
+                                                   for e in real.entries]})
+    assert gpu_only.recommend(64_000, {"cpu"}) is None
+    assert gpu_only.recommend(64_000, {"cpu", "cuda"}).id == "big"
+    assert "no catalog pack runs on this machine's hardware" in gpu_only.recommendation_text(64_000, {"cpu"})
 
 
 def loomwork(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -185,7 +251,11 @@ def test_cli_catalog_and_pull(hub: tuple[str, HubState], tmp_path: Path) -> None
     shown = loomwork("catalog", "--json", home=home)
     assert shown.returncode == 0, shown.stderr
     report = json.loads(shown.stdout)
-    assert report["recommended"] is None and "no pullable pack of a real model" in report["recommendation"]
+    if "cuda" in report["providers"]:  # the only real pack in the catalog needs an NVIDIA GPU
+        assert report["recommended"] == "gpt-oss-20b-cuda-int4"
+    else:
+        assert report["recommended"] is None
+        assert "no catalog pack runs on this machine's hardware" in report["recommendation"]
     assert {e["id"]: e["installed"] for e in report["entries"]}["tiny-moe-text"] is False
     pulled = loomwork("pull", "tiny-moe-text", "--endpoint", hub[0], home=home)
     assert pulled.returncode == 0, pulled.stderr
@@ -193,7 +263,8 @@ def test_cli_catalog_and_pull(hub: tuple[str, HubState], tmp_path: Path) -> None
     report = json.loads(loomwork("catalog", "--json", home=home).stdout)
     assert {e["id"]: e["installed"] for e in report["entries"]}["tiny-moe-text"] is True
     text = loomwork("catalog", home=home)
-    assert "tiny-moe-text" in text.stdout and "installed" in text.stdout and "not pullable" in text.stdout
+    assert "tiny-moe-text" in text.stdout and "installed" in text.stdout
+    assert "onnxruntime/gpt-oss-20b-onnx/cuda/cuda-int4-kquant-block-32-mixed@main" in text.stdout
     unknown = loomwork("pull", "nope", "--endpoint", hub[0], home=home)
     assert unknown.returncode == 2 and "loomwork models catalog" in unknown.stderr
     again = loomwork("pull", "tiny-moe-text", "--endpoint", hub[0], home=home)
