@@ -247,7 +247,7 @@ class ScheduleManager:
         from runtime._scheduler.resolve import flow_fingerprint
 
         flow = self._load(flow_path)
-        fingerprint = flow_fingerprint(flow)
+        fingerprint = flow_fingerprint(flow, flow_path)
         now = dt.datetime.now(UTC).timestamp()
         keys = []
         for tid in self._ids(flow, flow_path, trigger_ids):

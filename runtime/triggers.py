@@ -122,7 +122,10 @@ class OnceTrigger(TriggerBase):
 
 
 class WatchTrigger(TriggerBase):
-    """New or changed files in a folder; the file's path goes to the flow input `input`."""
+    """New or changed files in a folder; the file's path goes to the flow input `input`.
+
+    Files that arrive while the service is stopped run when it starts (each once), unless
+    `missed` is "skip" (they are recorded as missed)."""
 
     kind: Literal["watch"] = "watch"
     folder: str = Field(min_length=1, title="Folder",

@@ -271,7 +271,19 @@ class MainWindow(QMainWindow):
         except FlowFileError as exc:
             QMessageBox.warning(self, "Cannot open flow", str(exc))
             return None
-        return self.add_editor(FlowDocument(flow, path=target, registry=self.registry, copy=False))
+        editor = self.add_editor(FlowDocument(flow, path=target, registry=self.registry, copy=False))
+        self._fit_when_laid_out(editor)
+        return editor
+
+    def _fit_when_laid_out(self, editor: FlowEditor) -> None:
+        """Show the whole opened flow: lay the new tab out at its final size now, then fit."""
+        stack = editor.parentWidget()
+        if stack is None or not self.isVisible():
+            return  # the command line fits its flows once the window is shown
+        editor.setGeometry(stack.contentsRect())
+        if editor.layout() is not None:
+            editor.layout().activate()
+        editor.view.fit_all()
 
     def open_dialog(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Open flows", "", FLOW_FILTER)

@@ -1,7 +1,8 @@
 """The Add/Edit schedule form: the kind of trigger, its fields, time zone and policies.
 
 `ScheduleDialog.trigger()` builds the trigger model (ValueError with a readable message
-when a field is wrong); a preview line shows the next fire times or the problem. The
+when a field is wrong); a preview line shows the next fire times or the problem. Fixed values
+for the flow's inputs, a random start delay (jitter) and the catch-up limit are set here too. The
 schedules feature opens it through an injectable `run_dialog`, so tests fill it and
 accept it without a modal loop.
 """
@@ -13,8 +14,9 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from pydantic import TypeAdapter, ValidationError
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -23,6 +25,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +44,7 @@ MISSED = (("run_once", "Run once"), ("skip", "Skip them"), ("run_all", "Run each
 OVERLAP = (("skip", "Skip this run"), ("queue", "Queue it"), ("parallel", "Run in parallel"))
 UNITS = (("minutes", 60), ("hours", 3600), ("days", 86400))
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(Trigger)
-_KEEP = ("inputs", "missed_limit", "jitter_s")
+_TYPED = {"number": float, "integer": int}
 
 
 def _combo(items: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -57,10 +61,11 @@ def _choose(box: QComboBox, value: object) -> None:
 
 
 class ScheduleDialog(QDialog):
-    """Add or edit one trigger. `flow_inputs` are offered for a folder watch's file path."""
+    """Add or edit one trigger. `flow_inputs` (names, or names → their types) get fixed values
+    and are offered for a folder watch's file path."""
 
     def __init__(self, parent: QWidget | None = None, *, trigger: Any = None,
-                 flow_inputs: list[str] | tuple[str, ...] = ()):
+                 flow_inputs: list[str] | tuple[str, ...] | dict[str, str] = ()):
         super().__init__(parent)
         self.setWindowTitle("Edit schedule" if trigger is not None else "Add schedule")
         self._original = trigger
@@ -93,7 +98,19 @@ class ScheduleDialog(QDialog):
         self.delay.setRange(0, 86400)
         self.delay.setSuffix(" s")
         self.missed = _combo(MISSED)
+        self.missed_limit = QSpinBox()
+        self.missed_limit.setRange(1, 1000)
+        self.missed_limit.setValue(10)
         self.overlap = _combo(OVERLAP)
+        self.jitter = QSpinBox()
+        self.jitter.setRange(0, 86400)
+        self.jitter.setSuffix(" s")
+        self.jitter.setSpecialValueText("no delay")
+        self.jitter.setToolTip("Start up to this many seconds late (the same delay for a fire time after a "
+                               "restart): spreads the load when many machines run the same schedule")
+        self.input_types = (dict(flow_inputs) if isinstance(flow_inputs, dict)
+                            else dict.fromkeys(flow_inputs, "any"))
+        self.inputs = self._inputs_table(sorted(self.input_types))
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -110,8 +127,11 @@ class ScheduleDialog(QDialog):
                               ("Folder", self.folder), ("File names", self.pattern), ("Fire on", self.on),
                               ("Flow input for the path", self.input), ("Delay", self.delay),
                               ("Time zone", self.timezone), ("Missed runs (sleep, shutdown)", self.missed),
-                              ("If still running", self.overlap)):
+                              ("Most runs to catch up", self.missed_limit),
+                              ("If still running", self.overlap), ("Random start delay", self.jitter),
+                              ("Input values", self.inputs)):
             self.form.addRow(label, widget)
+        self.form.setRowVisible(self.inputs, bool(self.input_types))
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.preview)
@@ -123,9 +143,57 @@ class ScheduleDialog(QDialog):
         for signal in (self.cron.currentTextChanged, self.timezone.currentTextChanged,
                        self.every.valueChanged, self.unit.currentIndexChanged, self.at.dateTimeChanged,
                        self.folder.textChanged, self.pattern.textChanged, self.input.currentTextChanged,
-                       self.delay.valueChanged):
+                       self.delay.valueChanged, self.jitter.valueChanged, self.inputs.itemChanged):
             signal.connect(lambda *_: self.update_preview())
+        self.missed.currentIndexChanged.connect(self._missed_changed)
+        self._missed_changed()
         self._kind_changed()
+
+    def _inputs_table(self, names: list[str]) -> QTableWidget:
+        table = QTableWidget(len(names), 2)
+        table.setHorizontalHeaderLabels(["Input", "Value (empty: the flow's default)"])
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        for row, name in enumerate(names):
+            label = QTableWidgetItem(name)
+            label.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            label.setToolTip(f"type: {self.input_types[name]}")
+            table.setItem(row, 0, label)
+            table.setItem(row, 1, QTableWidgetItem(""))
+        table.resizeColumnToContents(0)
+        rows = min(6, max(1, len(names)))
+        table.setFixedHeight(rows * table.verticalHeader().defaultSectionSize()
+                             + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2)
+        return table
+
+    def _input_values(self) -> dict[str, Any]:
+        """The typed values in the inputs table (a watch's path input is the trigger's to fill)."""
+        values: dict[str, Any] = {}
+        skip = self.input.currentText().strip() if self.kind.currentData() == "watch" else None
+        for row in range(self.inputs.rowCount()):
+            name = self.inputs.item(row, 0).text()
+            text = self.inputs.item(row, 1).text().strip()
+            if not text or name == skip:
+                continue
+            kind = self.input_types.get(name, "any")
+            if kind in _TYPED:
+                try:
+                    number = _TYPED[kind](text.replace(",", ""))
+                    whole = kind == "number" and number.is_integer() and "." not in text
+                    values[name] = int(number) if whole else number
+                except ValueError:
+                    raise ValueError(f"input '{name}': '{text}' is not a {kind}") from None
+            elif kind == "boolean":
+                if text.lower() not in ("true", "false", "yes", "no"):
+                    raise ValueError(f"input '{name}': write true or false")
+                values[name] = text.lower() in ("true", "yes")
+            else:
+                values[name] = text
+        return values
+
+    def _missed_changed(self) -> None:
+        self.form.setRowVisible(self.missed_limit, self.missed.currentData() == "run_all")
 
     # ----- values ----------------------------------------------------------------------
 
@@ -135,6 +203,13 @@ class ScheduleDialog(QDialog):
         self.title.setText(trigger.title)
         _choose(self.missed, trigger.missed)
         _choose(self.overlap, trigger.overlap)
+        self.missed_limit.setValue(trigger.missed_limit)
+        self.jitter.setValue(round(trigger.jitter_s))
+        for row in range(self.inputs.rowCount()):
+            name = self.inputs.item(row, 0).text()
+            value = trigger.inputs.get(name)
+            shown = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+            self.inputs.item(row, 1).setText(shown)
         zone = getattr(trigger, "timezone", None)
         if zone:
             self.timezone.setCurrentText(zone)
@@ -155,11 +230,14 @@ class ScheduleDialog(QDialog):
             self.delay.setValue(int(trigger.delay_s))
 
     def raw(self) -> dict[str, Any]:
-        """The trigger as a dict, from the form (unshown policies of an edited one kept)."""
+        """The trigger as a dict, from the form (values for inputs the flow no longer has are kept)."""
         kind = self.kind.currentData()
-        data: dict[str, Any] = {k: getattr(self._original, k) for k in _KEEP} if self._original else {}
-        data.update(kind=kind, title=self.title.text().strip(), missed=self.missed.currentData(),
-                    overlap=self.overlap.currentData())
+        kept = {k: v for k, v in self._original.inputs.items() if k not in self.input_types} \
+            if self._original else {}
+        data: dict[str, Any] = {
+            "kind": kind, "title": self.title.text().strip(), "missed": self.missed.currentData(),
+            "missed_limit": self.missed_limit.value(), "overlap": self.overlap.currentData(),
+            "jitter_s": float(self.jitter.value()), "inputs": {**kept, **self._input_values()}}
         zone = self.timezone.currentText().strip() or None
         if kind == "cron":
             data.update(cron=self.cron.currentText().strip(), timezone=zone)

@@ -17,12 +17,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["DateOrder", "DecimalMark", "Found", "find_date", "find_number"]
+__all__ = ["DateOrder", "DecimalMark", "Found", "find_date", "find_number", "find_numbers"]
 
 DecimalMark = Literal["auto", ".", ","]
 DateOrder = Literal["day_first", "month_first"]
 
 _CURRENCY = r"(?:[A-Z]{3}|[€$£¥₹]|Fr\.)"
+_CURRENCY_MARK = re.compile(_CURRENCY)
 _NUMBER = re.compile(
     rf"""(?<![\w.,])(?=[(\-+−€$£¥₹A-Z\d.,])  # starts at a bracket, sign, currency or digit, not mid-word
     (?P<open>\()?[ \t]*+(?P<sign>[-+−])?[ \t]*+(?:{_CURRENCY}[ \t]?)?(?P<sign2>[-+−])?[ \t]*+
@@ -71,6 +72,10 @@ class Found:
 
     value: int | float | dt.date
     text: str
+    marked: bool = False
+    """A number written as an amount: with a currency mark or decimals."""
+    ambiguous: bool = False
+    """A numeric date whose day and month could be swapped (03/11/2026)."""
 
 
 def find_number(text: str, decimal: DecimalMark = "auto") -> Found | None:
@@ -82,16 +87,28 @@ def find_number(text: str, decimal: DecimalMark = "auto") -> Found | None:
     otherwise it is the decimal mark ("4,90", "0.5"). Spaces and apostrophes group thousands
     ("3 415,00", "1'234.50"). A whole number without decimals is an int.
     """
+    found = find_numbers(text, decimal, limit=1)
+    return found[0] if found else None
+
+
+def find_numbers(text: str, decimal: DecimalMark = "auto", *, limit: int | None = None) -> list[Found]:
+    """The numbers in `text` (see `find_number`), at most `limit`; numbers inside dates are skipped."""
     dates: list[tuple[int, int]] | None = None
+    found: list[Found] = []
     for match in _NUMBER.finditer(text):
         if dates is None:  # "due by 30.11.2026: EUR 1.290,56" — 30.11 is part of a date, not the amount
             dates = [m.span() for m in _DATE.finditer(text)]
         if any(a <= match.start("digits") < b for a, b in dates):
             continue
         value = _number(match, decimal)
-        if value is not None:
-            return Found(value, match.group(0).strip())
-    return None
+        if value is None:
+            continue
+        written = match.group(0).strip()
+        marked = isinstance(value, float) or bool(_CURRENCY_MARK.search(written))
+        found.append(Found(value, written, marked=marked))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:[,.'’\u00a0\u202f ]\d{3})*|\d+")
@@ -130,7 +147,9 @@ def find_date(text: str, order: DateOrder = "day_first") -> Found | None:
     for match in _DATE.finditer(text):
         value = _date(match, order)
         if value is not None:
-            return Found(value, match.group(0).strip())
+            swappable = bool(match["num"]) and int(match["n1"]) <= 12 and int(match["n2"]) <= 12 \
+                and match["n1"].lstrip("0") != match["n2"].lstrip("0")
+            return Found(value, match.group(0).strip(), ambiguous=swappable)
     return None
 
 

@@ -9,7 +9,8 @@ order of the items, whatever order they finish in.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -26,6 +27,7 @@ from nodes.control._subflows import (
 from nodes.control.merge import append_values
 from runtime.api import (
     CachePolicy,
+    FileRef,
     NodeContext,
     NodeError,
     NodeType,
@@ -134,7 +136,8 @@ class ForEach(NodeType):
             outputs = await call_flow(ctx, config.flow, signature, values)
             return outputs.get(single) if single is not None else outputs
 
-        results, errors = await run_items(ctx, len(items), config.concurrency, one, config.on_item_error)
+        results, errors = await run_items(ctx, len(items), config.concurrency, one, config.on_item_error,
+                                          describe=lambda i: _describe_item(items[i]))
         done = [results[i] for i in sorted(results)]
         out: dict[str, Any] = {"results": done}
         if done and all(isinstance(r, Table) for r in done):
@@ -150,9 +153,25 @@ class ForEach(NodeType):
         return out
 
 
+def _describe_item(item: Any) -> str:
+    """An item as a person recognises it in a message: a file by its name, a row by its first values."""
+    if isinstance(item, FileRef):
+        return item.name or Path(item.path).name
+    if isinstance(item, str):
+        text = item.strip()
+        if ("/" in text or "\\" in text) and len(text) < 1024:
+            return Path(text).name or text
+        return text if len(text) <= 60 else text[:57] + "…"
+    if isinstance(item, Mapping):
+        shown = ", ".join(f"{k}={v}" for k, v in list(item.items())[:3])
+        return shown if len(shown) <= 60 else shown[:57] + "…"
+    text = repr(item)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 async def run_items(
     ctx: NodeContext, total: int, concurrency: int, one: Callable[[int], Awaitable[Any]],
-    on_error: Literal["fail", "skip"],
+    on_error: Literal["fail", "skip"], *, describe: Callable[[int], str] | None = None,
 ) -> tuple[dict[int, Any], list[tuple[int, str]]]:
     """Run `one(i)` for i in 0..total-1, at most `concurrency` at once.
 
@@ -178,7 +197,8 @@ async def run_items(
             except Exception as exc:
                 message = str(exc) if isinstance(exc, NodeError) else f"{type(exc).__name__}: {exc}"
                 if on_error == "fail":
-                    raise NodeError(f"item {index + 1} of {total} (index {index}) failed: {message}") from exc
+                    which = f"'{describe(index)}'" if describe is not None else f"index {index}"
+                    raise NodeError(f"item {index + 1} of {total} ({which}) failed: {message}") from exc
                 errors.append((index, message))
             finished += 1
             ctx.progress(finished / total, f"{finished} of {total}")

@@ -334,10 +334,26 @@ class Scheduler:
                 self._watchers[key] = (res.fingerprint, watcher)
                 watcher.start()
 
-    def _on_file(self, res: Resolved, path: Path, stamp: str) -> None:
+    def _on_file(self, res: Resolved, path: Path, stamp: str, missed: bool = False) -> None:
+        """A file to run the flow for; `missed`: it arrived while nobody watched. Such files run
+        (each once) unless the trigger's missed-runs policy is "skip"; for a trigger that fires
+        on new files only, a file that already ran in an earlier version is left alone."""
         fire = f"file:{path}@{stamp}"
-        if self.store.claim(res.key, fire, _ts(self.clock.now()), "watch"):
-            self.dispatch(Job(res.key, fire, res, "watch", {res.trigger.input: str(path)}))
+        now = _ts(self.clock.now())
+        if not missed:
+            if self.store.claim(res.key, fire, now, "watch"):
+                self.dispatch(Job(res.key, fire, res, "watch", {res.trigger.input: str(path)}))
+            return
+        if res.trigger.on == "created" and self.store.has_fire_like(res.key, f"file:{path}@"):
+            return
+        if res.trigger.missed == "skip":
+            if self.store.claim(res.key, fire, now, "missed", status="MISSED",
+                                error="arrived while the service was stopped (policy: skip)"):
+                log.warning("%s: %s arrived while the service was stopped; skipped", res.key, path)
+            return
+        if self.store.claim(res.key, fire, now, "missed"):
+            log.info("%s: %s arrived while the service was stopped; running it now", res.key, path)
+            self.dispatch(Job(res.key, fire, res, "missed", {res.trigger.input: str(path)}), catch_up=True)
 
     # ----- the loop ------------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 A schedule is runnable only while the flow file's fingerprint is the one recorded when
 it was enabled. The fingerprint covers what the flow *does* (nodes, config, edges,
 inputs, triggers) and not where its boxes sit, so moving a node in the studio does not
-ask for re-enabling, while any change of logic or schedule (a git pull) does.
+ask for re-enabling, while any change of logic or schedule (a git pull) does — in the flow
+or in a flow it calls (a subflow or for-each step names the called file in its config: any
+config value ending in `.loom`, relative to the calling flow's folder).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 from runtime.flow import Flow, Layout
 from runtime.flowfile import FlowFileError, dumps_flow, load_flow
 
-__all__ = ["FlowCache", "Resolved", "flow_fingerprint", "resolve", "schedule_key", "split_key"]
+__all__ = ["FlowCache", "Resolved", "called_flows", "flow_fingerprint", "resolve", "schedule_key",
+           "split_key"]
 
 STATES = ("enabled", "paused", "disabled", "needs_reenable", "flow_missing", "trigger_missing", "invalid")
 
@@ -32,37 +35,89 @@ def split_key(key: str) -> tuple[str, str]:
     return path, trigger_id
 
 
-def flow_fingerprint(flow: Flow) -> str:
-    """SHA-256 of the flow's canonical text without layout, notes and groups."""
+def flow_fingerprint(flow: Flow, flow_path: str | os.PathLike[str] | None = None) -> str:
+    """SHA-256 of the flow's canonical text without layout, notes and groups — and, given the
+    flow's path, of the flows it calls (see the module docstring)."""
+    return _fingerprint(flow, Path(flow_path) if flow_path is not None else None, ())[0]
+
+
+def _semantic_digest(flow: Flow) -> str:
     semantic = flow.model_copy(update={
         "nodes": {nid: n.model_copy(update={"layout": Layout()}) for nid, n in flow.nodes.items()},
         "notes": {}, "groups": {}})
     return hashlib.sha256(dumps_flow(semantic).encode()).hexdigest()
 
 
+def called_flows(flow: Flow) -> list[str]:
+    """The flow files this flow's steps call (config values ending in .loom), in node order."""
+    found = []
+    for nid in sorted(flow.nodes):
+        for value in flow.nodes[nid].config.values():
+            if isinstance(value, str) and value.strip().lower().endswith(".loom") and value not in found:
+                found.append(value)
+    return found
+
+
+def _fingerprint(flow: Flow, path: Path | None, visiting: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The fingerprint and the files it depends on (the called flows, however deep). A flow that
+    calls none keeps the plain digest of its own text (what schedules enabled before recorded)."""
+    base = _semantic_digest(flow)
+    refs = called_flows(flow)
+    if path is None or not refs:
+        return base, []
+    digest = hashlib.sha256(base.encode())
+    here = str(path.expanduser().resolve())
+    deps: list[str] = []
+    for ref in refs:
+        target = str((Path(here).parent / ref).resolve())
+        deps.append(target)
+        if target in (*visiting, here):
+            digest.update(f"|{ref}:calls itself".encode())
+            continue
+        try:
+            called = load_flow(target)
+        except FlowFileError as exc:
+            digest.update(f"|{ref}:unreadable:{exc.reason}".encode())
+            continue
+        inner, inner_deps = _fingerprint(called, Path(target), (*visiting, here))
+        digest.update(f"|{ref}:{inner}".encode())
+        deps.extend(d for d in inner_deps if d not in deps)
+    return digest.hexdigest(), deps
+
+
+_Stamp = tuple[int, int] | None
+
+
+def _stamp(path: str) -> _Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 class FlowCache:
-    """Flows loaded from disk, re-read only when the file's size or mtime changes."""
+    """Flows loaded from disk, re-read only when the file's (or a called flow's) size or mtime changes."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[tuple[int, int], Flow | None, str, str]] = {}
+        self._entries: dict[str, tuple[tuple[_Stamp, ...], list[str], Flow | None, str, str]] = {}
 
     def get(self, path: str) -> tuple[Flow | None, str, str]:
         """(flow or None, fingerprint, problem)."""
-        try:
-            st = os.stat(path)
-        except OSError:
+        stamp = _stamp(path)
+        if stamp is None:
             self._entries.pop(path, None)
             return None, "", "the flow file is missing"
-        stamp = (st.st_mtime_ns, st.st_size)
         entry = self._entries.get(path)
-        if entry is None or entry[0] != stamp:
+        if entry is None or entry[0] != (stamp, *(_stamp(d) for d in entry[1])):
             try:
                 flow = load_flow(path)
-                entry = (stamp, flow, flow_fingerprint(flow), "")
+                fingerprint, deps = _fingerprint(flow, Path(path), ())
+                entry = ((stamp, *(_stamp(d) for d in deps)), deps, flow, fingerprint, "")
             except FlowFileError as exc:
-                entry = (stamp, None, "", exc.reason)
+                entry = ((stamp,), [], None, "", exc.reason)
             self._entries[path] = entry
-        return entry[1], entry[2], entry[3]
+        return entry[2], entry[3], entry[4]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +153,8 @@ def resolve(row: dict[str, Any], cache: FlowCache) -> Resolved:
         state = "disabled"
     elif row["flow_hash"] != fingerprint:
         state = "needs_reenable"
-        problem = "the flow file changed since this schedule was enabled; enable it again"
+        problem = ("the flow file (or a flow it calls) changed since this schedule was enabled; enable it "
+                   "again")
     else:
         state = "paused" if row["paused"] else "enabled"
     return Resolved(row, state, flow, trigger, fingerprint, problem)

@@ -119,6 +119,12 @@ class ScheduleStore:
                 [key, fire, fire_time, reason, status, run_id, time.time(), os.getpid(), self.host, error])
             return cursor.rowcount == 1
 
+    def has_fire_like(self, key: str, prefix: str) -> bool:
+        """Whether a fire of `key` whose id starts with `prefix` (exactly, case too) was ever claimed."""
+        row = self.conn.execute("select 1 from fires where key=? and substr(fire, 1, ?)=? limit 1",
+                                [key, len(prefix), prefix]).fetchone()
+        return row is not None
+
     def update_fire(self, key: str, fire: str, **fields: Any) -> None:
         names = sorted(fields)
         with self.conn:

@@ -5,6 +5,12 @@ do not work (network drives, some containers) or when the trigger asks for polli
 A file fires once it has been quiet for the trigger's `debounce_ms`; the fire is
 claimed as `file:<path>@<mtime_ns>:<size>`, so one version of a file runs once however
 many events it caused, and a changed file (new mtime or size) runs again.
+
+When a watch starts (the service starts, the trigger is enabled or resumed) it first looks
+for files that arrived while nobody watched: matching files written or moved in since the
+trigger was enabled. Their fires are claimed the same way, so a file that already ran is
+not run again; the trigger's missed-runs policy says whether the others run (see
+`Scheduler._on_file`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +38,7 @@ def watch_folder(flow_path: str, folder: str) -> Path:
 class FolderWatch:
     """Watches one trigger's folder and calls `on_file(resolved, path, stamp)`."""
 
-    def __init__(self, resolved: Any, on_file: Callable[[Any, Path, str], None]):
+    def __init__(self, resolved: Any, on_file: Callable[[Any, Path, str, bool], None]):
         self.resolved = resolved
         self.trigger = resolved.trigger
         self.folder = watch_folder(resolved.row["flow_path"], self.trigger.folder)
@@ -39,6 +46,7 @@ class FolderWatch:
         self._stop = asyncio.Event()
         self._timers: dict[Path, asyncio.TimerHandle] = {}
         self._task: asyncio.Task[None] | None = None
+        self._caught_up = False
         self.ready = asyncio.Event()
 
     def start(self) -> None:
@@ -62,6 +70,9 @@ class FolderWatch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), _RETRY_S)
                 continue
+            if not self._caught_up:
+                self._caught_up = True
+                self._catch_up()
             try:
                 self.ready.set()
                 async for changes in watchfiles.awatch(
@@ -99,7 +110,30 @@ class FolderWatch:
                 pending.cancel()
             self._timers[path] = loop.call_later(self.trigger.debounce_ms / 1000, self._settled, path)
 
-    def _settled(self, path: Path) -> None:
+    def _catch_up(self) -> None:
+        """Files that arrived while nobody watched: changed or moved in since the trigger was enabled."""
+        since = self.resolved.row["enabled_at"] or 0.0
+        candidates = self.folder.rglob("*") if self.trigger.recursive else self.folder.iterdir()
+        loop = asyncio.get_running_loop()
+        quiet_s = self.trigger.debounce_ms / 1000
+        try:
+            found = sorted(p for p in candidates if self.trigger.matches(p.name))
+        except OSError as exc:
+            log.warning("%s: cannot list %s: %s", self.resolved.key, self.folder, exc)
+            return
+        for path in found:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if not path.is_file() or max(st.st_mtime, st.st_ctime) <= since:  # (ctime: moved in)
+                continue
+            if time.time() - st.st_mtime < quiet_s:  # still being written: wait like a live event
+                self._timers[path] = loop.call_later(quiet_s, self._settled, path, True)
+                continue
+            self.on_file(self.resolved, path, f"{st.st_mtime_ns}:{st.st_size}", True)
+
+    def _settled(self, path: Path, missed: bool = False) -> None:
         self._timers.pop(path, None)
         try:
             st = path.stat()
@@ -107,4 +141,4 @@ class FolderWatch:
             return
         if not path.is_file():
             return
-        self.on_file(self.resolved, path, f"{st.st_mtime_ns}:{st.st_size}")
+        self.on_file(self.resolved, path, f"{st.st_mtime_ns}:{st.st_size}", missed)

@@ -165,7 +165,9 @@ class SchedulesController(QObject):
         handlers[name]()
 
     def _dialog(self, editor: FlowEditor, trigger: Any = None) -> Any:
-        dialog = ScheduleDialog(self.window, trigger=trigger, flow_inputs=sorted(editor.document.flow.inputs))
+        declared = editor.document.flow.inputs
+        dialog = ScheduleDialog(self.window, trigger=trigger,
+                                flow_inputs={name: str(port.type) for name, port in sorted(declared.items())})
         try:
             if not self.run_dialog(dialog):
                 return None

@@ -28,7 +28,8 @@ def flow_with_triggers(path: Path, triggers: dict[str, dict[str, Any]], *, sleep
 
 def enable(store: ScheduleStore, path: Path, trigger_id: str, at: dt.datetime) -> str:
     key = schedule_key(path, trigger_id)
-    store.enable(key, str(path.resolve()), trigger_id, flow_fingerprint(load_flow(path)), at.timestamp())
+    fingerprint = flow_fingerprint(load_flow(path), path)
+    store.enable(key, str(path.resolve()), trigger_id, fingerprint, at.timestamp())
     return key
 
 

@@ -68,3 +68,22 @@ def test_invoice_pdfs_land_in_the_styled_register(example: Path, home: Path) -> 
     assert sheets["Register"][0] == ["Invoice", "Supplier", "Date", "Total"]
     assert sorted(sheets["Register"][1:]) == sorted(EXPECTED)
     assert sheets["Summary"][:2] == [["Invoices", "5"], ["Total (EUR)", "27694.96"]]
+
+
+def test_an_invoice_that_cannot_be_read_is_listed_and_the_others_still_land(example: Path,
+                                                                             home: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    letter = canvas.Canvas(str(example / "data" / "invoice_pdfs" / "reminder_letter.pdf"))
+    letter.drawString(72, 770, "Dear customer, this is a friendly payment reminder.")
+    letter.save()
+    done = loomwork("run", str(example / "invoice_pdfs_to_register.loom"), "--json", home=home, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "COMPLETED"
+    assert len(result["outputs"]["invoices"]["rows"]) == 5
+    [problem] = result["outputs"]["problems"]
+    assert problem["item"].endswith("reminder_letter.pdf")
+    labels = "'Invoice no. | Invoice # | Invoice number'"
+    assert f"Invoice: the label {labels} is not in the text" in problem["error"]
+    assert load_workbook(example / "output" / "invoice_register.xlsx")["Register"].max_row == 6

@@ -13,7 +13,8 @@ import pytest
 
 from runtime._scheduler.resolve import schedule_key
 from runtime._scheduler.store import ScheduleStore
-from runtime.api import ScheduleManager, data_paths, load_flow, save_flow
+from runtime.api import Flow, ScheduleManager, data_paths, load_flow, save_flow
+from tests.runtime.helpers import node
 from tests.runtime.schedules_helpers import UTC, Rig, enable, flow_with_triggers
 
 # ----- 100 schedules over 24 hours across each DST change -----------------------------
@@ -274,3 +275,34 @@ def test_store_claims_are_exclusive(tmp_path: Path) -> None:
     assert not two.claim("k", "2026-01-01T00:00:00Z", 0.0, "scheduled")
     one.close()
     two.close()
+
+
+def test_a_change_in_a_called_flow_asks_for_re_enabling(tmp_path: Path) -> None:
+    from runtime._scheduler.resolve import FlowCache, resolve
+
+    steps = tmp_path / "steps" / "check.loom"
+    steps.parent.mkdir()
+    save_flow(Flow.model_validate({"name": "check", "nodes": {"n_src00001": node("test.source")}}), steps)
+    path = tmp_path / "main.loom"
+    save_flow(Flow.model_validate({
+        "name": "main", "nodes": {"n_sub00001": node("control.subflow", {"flow": "steps/check.loom"})},
+        "triggers": {"tr_min000001": {"kind": "cron", "cron": "* * * * *", "timezone": "UTC"}}}), path)
+    store = ScheduleStore(tmp_path / "scheduler.sqlite")
+    key = enable(store, path, "tr_min000001", T0)
+    cache = FlowCache()
+    assert resolve(store.get(key), cache).state == "enabled"
+    called = load_flow(steps)
+    moved = called.model_copy(update={"nodes": {k: n.model_copy(update={"layout": n.layout.model_copy(
+        update={"x": 300})}) for k, n in called.nodes.items()}})
+    save_flow(moved, steps)  # only a box moved in the called flow: still enabled
+    assert resolve(store.get(key), cache).state == "enabled"
+    changed = moved.model_copy(update={"nodes": {k: n.model_copy(update={"config": {"amount": 7}})
+                                                 for k, n in moved.nodes.items()}})
+    save_flow(changed, steps)  # what the called flow does changed: the schedule stops until re-enabled
+    blocked = resolve(store.get(key), cache)
+    assert blocked.state == "needs_reenable" and "or a flow it calls" in blocked.problem
+    enable(store, path, "tr_min000001", T0)
+    assert resolve(store.get(key), cache).state == "enabled"
+    steps.unlink()  # a called flow that is gone also changes the fingerprint
+    assert resolve(store.get(key), cache).state == "needs_reenable"
+    store.close()

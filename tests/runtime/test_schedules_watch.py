@@ -62,3 +62,83 @@ def test_watch_fires_once_per_new_file_with_its_path(tmp_path: Path) -> None:
     assert all(r.trigger == "schedule:f.loom#tr_inbox0001" for r in seen)
     assert len(store.fires(key)) == 4
     store.close()
+
+
+def _run_scheduler(store: ScheduleStore, key: str, seen: list[LaunchRequest], until: int,
+                   then: float = 0.5) -> None:
+    """Start a scheduler (as the service does at start-up), wait for `until` launches, stop it."""
+
+    async def launch(req: LaunchRequest) -> tuple[str, str]:
+        seen.append(req)
+        return "COMPLETED", ""
+
+    async def go() -> None:
+        scheduler = Scheduler(store, launch, RealClock(), reload_s=0.1)
+        await scheduler.tick()
+        watcher = scheduler._watchers[key][1]
+        await asyncio.wait_for(watcher.ready.wait(), 10)
+        deadline = time.monotonic() + 10
+        while len(seen) < until and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(then)
+        scheduler.close_watches()
+        await scheduler.drain()
+
+    asyncio.run(go())
+
+
+def _watched(tmp_path: Path, **policy: object) -> tuple[ScheduleStore, str, Path]:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "before.csv").write_text("there before the watch was enabled\n")
+    time.sleep(0.05)
+    trig = {"kind": "watch", "folder": "inbox", "pattern": "*.csv", "input": "file", "debounce_ms": 100,
+            "overlap": "parallel", **policy}
+    path = flow_with_triggers(tmp_path / "f.loom", {"tr_inbox0001": trig}, inputs={"file": {"type": "text"}})
+    store = ScheduleStore(tmp_path / "scheduler.sqlite")
+    key = enable(store, path, "tr_inbox0001", dt.datetime.now(dt.UTC))
+    time.sleep(0.05)
+    return store, key, inbox
+
+
+def test_files_that_arrived_while_the_service_was_stopped_run_when_it_starts(tmp_path: Path) -> None:
+    store, key, inbox = _watched(tmp_path)
+    seen: list[LaunchRequest] = []
+    _run_scheduler(store, key, seen, until=0, then=0.3)  # a first service run: nothing new yet
+    (inbox / "while-stopped-1.csv").write_text("a\n")  # the service is not running
+    (inbox / "while-stopped-2.csv").write_text("b\n")
+    _run_scheduler(store, key, seen, until=2)
+    assert sorted(Path(r.inputs["file"]).name for r in seen) == ["while-stopped-1.csv", "while-stopped-2.csv"]
+    again: list[LaunchRequest] = []
+    _run_scheduler(store, key, again, until=0, then=0.3)  # the next start: they already ran
+    assert again == []
+    reasons = {f["reason"] for f in store.fires(key)}
+    assert reasons == {"missed"}
+    store.close()
+
+
+def test_the_skip_policy_records_files_that_arrived_while_stopped_without_running_them(
+        tmp_path: Path) -> None:
+    store, key, inbox = _watched(tmp_path, missed="skip")
+    (inbox / "while-stopped.csv").write_text("a\n")
+    seen: list[LaunchRequest] = []
+    _run_scheduler(store, key, seen, until=0, then=0.3)
+    assert seen == []
+    fires = store.fires(key)
+    assert [(f["status"], f["fire"].split("/")[-1].split("@")[0]) for f in fires] == [
+        ("MISSED", "while-stopped.csv")]
+    store.close()
+
+
+def test_new_files_only_leaves_an_old_file_that_changed_while_stopped(tmp_path: Path) -> None:
+    store, key, inbox = _watched(tmp_path, on="created")
+    (inbox / "report.csv").write_text("v1\n")
+    seen: list[LaunchRequest] = []
+    _run_scheduler(store, key, seen, until=1)
+    assert [Path(r.inputs["file"]).name for r in seen] == ["report.csv"]
+    time.sleep(0.05)
+    (inbox / "report.csv").write_text("v2, changed while stopped\n")
+    later: list[LaunchRequest] = []
+    _run_scheduler(store, key, later, until=0, then=0.3)
+    assert later == []
+    store.close()

@@ -21,7 +21,9 @@ def test_the_invoice_register_example_runs_green_in_the_studio(home: Path, windo
     editor = window.open_path(folder / "invoice_pdfs_to_register.loom")
     result = _run(window, qtbot, timeout=120_000)
     assert result["status"] == "COMPLETED", result
-    assert all(node.run.state == "COMPLETED" for node in editor.scene.nodes.values())
+    states = {nid: node.run.state for nid, node in editor.scene.nodes.items()}
+    assert states.pop("n_iout0003") == "SKIPPED"  # "Problems": no invoice failed
+    assert set(states.values()) == {"COMPLETED"}
     ws = load_workbook(folder / "output" / "invoice_register.xlsx")["Register"]
     assert sorted(ws.cell(r, 1).value for r in range(2, 7)) == [
         "88213", "AC-2026-0412", "INV-7781", "SI/2026/1187", "UMB-55120"]

@@ -29,6 +29,7 @@ from studio.schedules_panel import describe_plain
 from tests.studio.conftest import EXAMPLES
 
 SHOTS = Path("/tmp")
+SHOTS_WANTED = bool(__import__("os").environ.get("LOOMWORK_SHOTS"))
 WEEKDAYS = "Weekdays at 08:00 (Europe/Berlin)"
 
 
@@ -193,6 +194,43 @@ def test_edit_and_remove_are_undoable(window, schedules, tmp_path) -> None:
     assert editor.document.flow.triggers[tid] == load_flow(path).triggers[tid]
     assert schedules.panel.selected().description == "Every day at 07:30 (Europe/Berlin)"
     assert not editor.modified
+
+
+def test_the_form_sets_input_values_jitter_and_the_catch_up_limit(window, schedules, tmp_path) -> None:
+    path = tmp_path / "approval.loom"
+    shutil.copy(EXAMPLES / "approval_routing.loom", path)
+    editor = window.open_path(path)
+
+    def fill(dialog: ScheduleDialog) -> bool:
+        _weekdays(dialog)
+        names = [dialog.inputs.item(r, 0).text() for r in range(dialog.inputs.rowCount())]
+        assert names == sorted(editor.document.flow.inputs) and "amount" in names
+        row = names.index("amount")
+        dialog.inputs.item(row, 1).setText("many")
+        assert "input 'amount': 'many' is not a number" in dialog.update_preview()
+        dialog.inputs.item(row, 1).setText("1,250")
+        dialog.jitter.setValue(90)
+        dialog.missed.setCurrentIndex(dialog.missed.findData("run_all"))
+        dialog.missed_limit.setValue(3)
+        if SHOTS_WANTED:
+            dialog.show()
+            dialog.grab().save(str(SHOTS / "schedule_form_inputs.png"))
+            dialog.hide()
+        return True
+
+    schedules.run_dialog = fill
+    schedules.panel.buttons["add"].click()
+    trigger = editor.document.flow.triggers[schedules.panel.selected_id()]
+    assert (trigger.inputs, trigger.jitter_s, trigger.missed, trigger.missed_limit) == (
+        {"amount": 1250}, 90, "run_all", 3)
+
+    def check_filled(dialog: ScheduleDialog) -> bool:
+        row = [dialog.inputs.item(r, 0).text() for r in range(dialog.inputs.rowCount())].index("amount")
+        assert dialog.inputs.item(row, 1).text() == "1250" and dialog.jitter.value() == 90
+        return False
+
+    schedules.run_dialog = check_filled
+    schedules.panel.buttons["edit"].click()
 
 
 def test_plain_descriptions() -> None:

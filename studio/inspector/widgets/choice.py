@@ -24,8 +24,10 @@ class ChoiceField(FieldWidget):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.setMinimumWidth(120)
         self._values: list[Any] = ([None] if spec.nullable else []) + list(spec.enum)
-        for value in self._values:
-            self.combo.addItem(NONE_LABEL if value is None else str(value))
+        labels = spec.schema.get("x-enum-labels")
+        labels = labels if isinstance(labels, dict) else {}
+        for value in self._values:  # readable names where the node gives them ("x-enum-labels")
+            self.combo.addItem(NONE_LABEL if value is None else str(labels.get(str(value), value)))
         self._extra: Any = None
         self._has_extra = False
         layout = QHBoxLayout(self)

@@ -126,7 +126,9 @@ class ListField(FieldWidget):
             value = row.widget.value()
             summary = ""
             if isinstance(value, dict):
-                summary = next((str(value[k]) for k in _SUMMARY_KEYS
+                preferred = self.spec.items.schema.get("x-summary") if self.spec.items else None
+                keys = (preferred, *_SUMMARY_KEYS) if isinstance(preferred, str) else _SUMMARY_KEYS
+                summary = next((str(value[k]) for k in keys
                                 if isinstance(value.get(k), str) and value[k].strip()), "")
             heading = f"{self.noun.capitalize()} {index + 1}"
             row.heading.setText(heading + (f"  ·  {summary}" if summary else ""))

@@ -120,7 +120,7 @@ def test_fail_stops_and_names_the_item(runner: Runner, tmp_path: Path) -> None:
     result = run(runner, loop_flow(tmp_path), items=ITEMS)
     assert result.status is RunStatus.FAILED
     error = result.nodes["n_loopaaaa"].error or ""
-    assert error.startswith("item 2 of 5 (index 1) failed:") and "cannot handle 1" in error
+    assert error.startswith("item 2 of 5 ('n=1, fail=True') failed:") and "cannot handle 1" in error
     assert Work.stats["started"] == 2  # nothing after the failing item was started
     assert result.nodes["n_resultso"].state is NodeState.SKIPPED
 

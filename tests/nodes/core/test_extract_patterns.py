@@ -130,8 +130,9 @@ def test_empty_text_fails_clearly(run_node) -> None:
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ([{"name": "A", "label": "x", "pattern": "y"}], "give either a label or a pattern"),
-    ([{"name": "A"}], "give either a label or a pattern"),
+    ([{"name": "A", "label": "x", "pattern": "y"}], "give a label or a pattern, not both"),
+    ([{"name": "A"}], "give the label printed before the value (or a pattern)"),
+    ([{"name": "", "label": "x"}], "give the field a name, e.g. Invoice"),
     ([{"name": "A", "pattern": "(unclosed"}], "is not a valid pattern"),
     ([{"name": "A", "label": " | "}], "the label is empty"),
     ([{"name": "A", "label": "x"}, {"name": "a", "label": "y"}], "two fields are named 'a'"),
@@ -188,3 +189,39 @@ def test_long_runs_of_spaces_stay_fast() -> None:
     line = "Amount due: see attached statement" + " " * 300 + "Page 1/2\n"
     hits = list(extract(config, line * 2000))  # ~700 kB of layout text; seconds each before the fix
     assert hits[0][1] is None
+
+
+@pytest.mark.parametrize(("text", "fields", "record"), [
+    ("Gesamtbetrag -1.234,56 €", [{"name": "Total", "label": "Gesamtbetrag", "type": "number"}],
+     {"Total": -1234.56}),  # a credit note: the minus right after the label is the amount's
+    ("Total due -250.00 EUR", [{"name": "Total", "label": "Total due", "type": "number"}], {"Total": -250.0}),
+    ("Order date: 2026-10-01\nDelivery date: 2026-10-05\nInvoice date: 2026-11-30",
+     [{"name": "Date", "label": "Invoice date | Date", "type": "date"}], {"Date": dt.date(2026, 11, 30)}),
+    ("Due date: 2026-12-30\nDate: 2026-11-30",  # "Date" as written beats "date" inside "Due date"
+     [{"name": "Date", "label": "Date", "type": "date"}], {"Date": dt.date(2026, 11, 30)}),
+    ("Total due within 30 days: EUR 5.00", [{"name": "Total", "label": "Total due", "type": "number"}],
+     {"Total": 5.0}),
+    ("Total due:\n\n1.290,56", [{"name": "Total", "label": "Total due", "type": "number"}],
+     {"Total": 1290.56}),
+])
+def test_found_in_a_clerks_trial(run_node, text, fields, record) -> None:
+    assert run_node("core.extract_patterns", {"fields": fields}, {"text": text}).ok()["record"] == record
+
+
+def test_a_row_of_column_headings_is_not_a_value(run_node) -> None:
+    text = "Invoice no.  Invoice date  Total due\nH-1  03.11.2026  100,00"
+    fields = [{"name": "Invoice", "label": "Invoice no."},
+              {"name": "Date", "label": "Invoice date", "type": "date"}]
+    run = run_node("core.extract_patterns", {"fields": fields}, {"text": text})
+    assert run.state is NodeState.FAILED  # not Invoice = "Invoice date": the values sit below, in columns
+    assert "Invoice: found 'Invoice no. Invoice date Total due' but nothing after it" in run.error
+
+
+def test_numeric_dates_the_other_way_round_are_explained(run_node) -> None:
+    fields = [{"name": "Date", "label": "Date", "type": "date"}]
+    run = run_node("core.extract_patterns", {"fields": fields}, {"text": "Date: 11/25/2026"})
+    assert run.state is NodeState.FAILED
+    assert "11/25/2026 is not a date with the day first" in run.error and "'Numeric dates'" in run.error
+    read = run_node("core.extract_patterns", {"fields": fields}, {"text": "Date: 03/11/2026"})
+    assert read.ok()["record"] == {"Date": dt.date(2026, 11, 3)}
+    assert any("03/11/2026 was read as 03 November 2026" in line for line in read.logs("warning"))
