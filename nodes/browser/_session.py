@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nodes.browser._find import BrowserChoice, find_browser
-from runtime.api import NodeContext, NodeError, SessionRef
+from runtime.api import NodeContext, NodeError, SessionRef, Table
 
 __all__ = ["LAUNCH_ARGS", "BrowserSession", "ContextOptions", "browser_session", "page_of"]
 
@@ -139,6 +140,16 @@ class BrowserSession:
         self.contexts[session_id] = state
         return state
 
+    async def release(self, session_id: str, outputs: Mapping[str, Any]) -> None:
+        """Close the context of `session_id` when the flow that opened it ends — unless what the
+        flow returns still refers to one of its pages (then it stays open for the caller, until
+        the run ends). Keeps a for-each over many items from piling up browser contexts."""
+        if session_id not in self.contexts or _refers_to(outputs, session_id):
+            return
+        state = self.contexts.pop(session_id)
+        async with asyncio.timeout(CLOSE_EACH_S):
+            await state.context.close()
+
     @staticmethod
     async def _on_dialog(state: _Context, dialog: Any) -> None:
         state.dialog_log.append(f"{dialog.type}: {dialog.message}")
@@ -194,6 +205,21 @@ class BrowserSession:
             await self.playwright.stop()
         if errors:
             raise RuntimeError("; ".join(errors))
+
+
+def _refers_to(value: Any, session_id: str, depth: int = 0) -> bool:
+    """Whether `value` (a flow's outputs) holds a page of the browser session `session_id`."""
+    if isinstance(value, SessionRef):
+        return value.session == session_id
+    if depth > 6:
+        return False
+    if isinstance(value, Mapping):
+        return any(_refers_to(v, session_id, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_refers_to(v, session_id, depth + 1) for v in value)
+    if isinstance(value, Table):
+        return any(_refers_to(row, session_id, depth + 1) for row in value.rows)
+    return False
 
 
 async def browser_session(ctx: NodeContext) -> BrowserSession:

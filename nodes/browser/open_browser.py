@@ -114,6 +114,7 @@ class OpenBrowser(NodeType):
         # same node ids at once, and each must keep its own browser context.
         session_id = f"{ctx.node_id}-{secrets.token_hex(4)}"
         state = await session.open_context(session_id, options)
+        ctx.at_flow_end(lambda outputs: session.release(session_id, outputs))
         page = state.pages[0]
         page.set_default_timeout(config.timeout_s * 1000)
         if state.launched:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,3 +132,6 @@ class RunContext:
     @property
     def resources(self) -> RunResources:
         return self._executor.resources
+
+    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[None]]) -> None:
+        self._executor.at_flow_end(callback)

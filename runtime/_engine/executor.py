@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from runtime._engine.cache_keys import data_digest, node_key
 from runtime._engine.context import RunContext
-from runtime._engine.resources import RunResources
+from runtime._engine.resources import CLOSE_TIMEOUT_S, RunResources
 from runtime._engine.results import NodeOutcome, ResultCache, RunResult
 from runtime._engine.subflows import run_subflow
 from runtime.compile import ERROR_PORT, Plan, PlannedNode
@@ -127,6 +127,7 @@ class Executor:
         resources: RunResources | None = None,
     ):
         self.plan = plan
+        self._at_end: list[Callable[[Mapping[str, Any]], Awaitable[None]]] = []
         self._owns_resources = resources is None
         self.resources = resources if resources is not None else RunResources()
         self.run_id = run_id
@@ -191,6 +192,23 @@ class Executor:
     async def run_subflow(self, node_id: str, path: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         return await run_subflow(self, node_id, path, inputs)
 
+    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[None]]) -> None:
+        """`callback(outputs)` runs when this (sub)flow ends (see `NodeContext.at_flow_end`)."""
+        self._at_end.append(callback)
+
+    async def _flow_ended(self) -> None:
+        """Run the flow-end callbacks, newest first, each with a time limit; problems are logged."""
+        done_well = not self.cancelled and not self._failed_hard and self._internal_error is None
+        outputs = dict(self.flow_outputs) if done_well else {}
+        while self._at_end:
+            callback = self._at_end.pop()
+            try:
+                async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                    await callback(outputs)
+            except Exception as exc:  # clean-up must never hide the flow's own outcome
+                self.emit(NodeLog(self.run_id, time.time(), "", "warning",
+                                  f"clean-up after the flow failed: {type(exc).__name__}: {exc}"))
+
     async def execute(self) -> RunResult:
         """Run every node; returns the result, or re-raises when the caller's task is
         cancelled (after cancelling the nodes and recording how far the run got)."""
@@ -213,6 +231,7 @@ class Executor:
             for task in list(self._workers):
                 task.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
+        await self._flow_ended()
         if self._owns_resources:  # a browser and the like: closed however the run ended
             for problem in await self.resources.close_all():
                 self.emit(NodeLog(self.run_id, time.time(), "", "warning", problem))

@@ -38,15 +38,21 @@ class TagConfig(BaseModel):
 
 
 class Tag(NodeType):
-    """Pure: returns 'label:value' (so tests can see which path a value took)."""
+    """Pure: returns 'label:value' (so tests can see which path a value took). Records, in
+    `ended`, its label and the outputs of the flow it ran in when that flow ends."""
 
     type_id = "ctltest.tag"
     title = "Tag"
     Config = TagConfig
     Inputs = ValueIn
     Outputs = ValueOut
+    ended: ClassVar[list[tuple[str, dict[str, Any]]]] = []
 
     async def run(self, ctx: NodeContext, config: TagConfig, inputs: ValueIn) -> ValueOut:
+        async def flow_ended(outputs: Any) -> None:
+            Tag.ended.append((config.label, dict(outputs)))
+
+        ctx.at_flow_end(flow_ended)
         return ValueOut(value=f"{config.label}:{inputs.value}")
 
 

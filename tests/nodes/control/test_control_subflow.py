@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from control_helpers import Work, flow_in, flow_out, make_flow, node, run, save
+from control_helpers import Tag, Work, flow_in, flow_out, make_flow, node, run, save
 
 from runtime.api import NodeState, PortType, Registry, Runner, RunStatus, check_flow, load_flow
 
@@ -35,6 +35,27 @@ def parent_flow(folder: Path, target: str = "steps/child.loom", **config: object
              "n_subaaaaa.label -> n_afteraaa.value", "n_afteraaa.value -> n_labelout.value"]
     return save(folder / "parent.loom", make_flow(nodes, edges, inputs={"amount": "number"},
                                                    outputs={"doubled": "number", "label": "text"}))
+
+
+def test_flow_end_callbacks_run_when_the_subflow_call_returns_with_its_outputs(runner: Runner,
+                                                                               tmp_path: Path) -> None:
+    child_flow(tmp_path)
+    Tag.ended.clear()
+    result = run(runner, parent_flow(tmp_path), amount=150)
+    assert result.status is RunStatus.COMPLETED, result.error
+    assert Tag.ended == [("big", {"doubled": 300.0, "label": "big:150.0"}),  # when the subflow returned
+                         ("after", {"doubled": 300.0, "label": "after:big:150.0"})]  # when the run ended
+    failing = {"n_amountaa": flow_in("amount"), "n_tagaaaaa": node("ctltest.tag", label="opened"),
+               "n_workaaaa": node("ctltest.work"), "n_doubledo": flow_out("doubled"),
+               "n_labelout": flow_out("label")}
+    save(tmp_path / "steps" / "child.loom", make_flow(
+        failing, ["n_amountaa.value -> n_tagaaaaa.value", "n_amountaa.value -> n_workaaaa.value",
+                  "n_workaaaa.value -> n_doubledo.value", "n_tagaaaaa.value -> n_labelout.value"],
+        inputs={"amount": "number"}, outputs={"doubled": "number", "label": "text"}, name="child"))
+    Tag.ended.clear()
+    failed = run(runner, parent_flow(tmp_path), amount=-5)
+    assert failed.status is RunStatus.FAILED
+    assert Tag.ended == [("opened", {})]  # a failed call returns nothing to keep
 
 
 def test_ports_come_from_the_other_flow(reg: Registry, tmp_path: Path) -> None:
