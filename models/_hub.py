@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 __all__ = ["DEFAULT_ENDPOINT", "DownloadCancelled", "DownloadError", "ListedFile", "RemoteFile", "fetch",
-           "list_files", "remote_file", "resolve_endpoint"]
+           "list_files", "remote_file", "resolve_endpoint", "safe_name"]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 RETRIES = 5
@@ -140,9 +140,21 @@ def list_files(repo: str, folder: str, revision: str, endpoint: str, token: str 
     for item in listed:
         if not isinstance(item, RepoFile):
             continue
+        if prefix and not item.path.startswith(prefix + "/"):
+            continue  # the hub answered with something outside the folder asked for
         name = item.path[len(prefix) + 1:] if prefix else item.path
+        if not safe_name(name):
+            raise DownloadError(f"{repo}@{revision} on {endpoint} lists the file {name!r}, which would land "
+                                "outside the pack folder; nothing was downloaded")
         files.append(ListedFile(name, int(item.size), item.lfs.sha256 if item.lfs else None, item.blob_id))
     return files
+
+
+def safe_name(name: str) -> bool:
+    """A relative path of plain parts: no '..', no absolute path, no backslash or drive letter."""
+    if not name or name.startswith(("/", "\\")) or "\\" in name or ":" in name:
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
 def _headers(remote: RemoteFile, token: str | bool | None) -> dict[str, str]:

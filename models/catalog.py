@@ -98,8 +98,8 @@ class Catalog(BaseModel):
                 continue
             if providers is not None and not set(entry.providers) & providers:
                 continue
-            if memory_mb is None or entry.memory_mb is None or entry.memory_mb <= memory_mb:
-                return entry
+            if memory_mb is None or (entry.memory_mb is not None and entry.memory_mb <= memory_mb):
+                return entry  # a pack of unknown need is not recommended where memory is known
         return None
 
     def recommendation_text(self, memory_mb: int | None, providers: set[str] | None = None) -> str:

@@ -66,6 +66,7 @@ def convert(source: str, store: ModelStore, *, pack_id: str, name: str = "", pre
     if missing:
         raise ConvertError(f"converting needs the model builder's libraries ({', '.join(missing)} missing): "
                            "install them with  .venv/bin/pip install -e '.[models-build]'")
+    _check_provider(provider)
     target = store.root / pack_id
     if target.exists() and not replace:
         raise PackError(f"a model '{pack_id}' is already installed; remove it first "
@@ -84,20 +85,42 @@ def convert(source: str, store: ModelStore, *, pack_id: str, name: str = "", pre
                "-o", str(out), "-p", precision, "-e", provider, "-c", str(work / "cache")]
     if extra_options:
         command += ["--extra_options", *(f"{k}={v}" for k, v in extra_options.items())]
-    _run_builder(command, log, on_line, cancel)
-    checkpoint_config = _checkpoint_config(folder if local else work / "cache", source)
-    _fix_tokenizer(out)
-    _smoke_test(out, provider)
-    manifest = pack_manifest(out, pack_id=pack_id, name=name or f"{source} ({precision}, {provider})",
-                             precision=precision, provider=provider, checkpoint=checkpoint_config,
-                             source=source)
-    (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    installed = store.add_folder(out, replace=replace)
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        _run_builder(command, log, on_line, cancel)
+        checkpoint_config = _checkpoint_config(folder if local else work / "cache", source)
+        _fix_tokenizer(out)
+        _stop_if_cancelled(cancel)
+        _smoke_test(out, provider)
+        manifest = pack_manifest(out, pack_id=pack_id, name=name or f"{source} ({precision}, {provider})",
+                                 precision=precision, provider=provider, checkpoint=checkpoint_config,
+                                 source=source)
+        (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _stop_if_cancelled(cancel)
+        installed = store.add_folder(out, replace=replace, move=True)  # same disk: a rename
+    finally:  # the download cache and a half-built pack can be many GB: never left behind
+        shutil.rmtree(work, ignore_errors=True)
     log.unlink(missing_ok=True)  # kept only when a conversion fails
     with contextlib.suppress(OSError):
         work.parent.rmdir()
     return installed
+
+
+def _stop_if_cancelled(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ConvertError("the conversion was cancelled; nothing was installed")
+
+
+def _check_provider(provider: str) -> None:
+    """A pack for a provider this installation cannot use would fail its load test after the whole
+    build: say so before building."""
+    if provider == "cpu":
+        return
+    from models.providers import provider_statuses
+
+    status = next((s for s in provider_statuses() if s.name == provider), None)
+    if status is not None and not status.usable:
+        raise ConvertError(f"{status.label} is not usable here ({status.reason}); convert for it on a "
+                           "machine that has it, or choose --provider cpu")
 
 
 def _run_builder(command: list[str], log: Path, on_line: Callable[[str], None] | None,

@@ -35,6 +35,7 @@ from models._hub import (
     list_files,
     remote_file,
     resolve_endpoint,
+    safe_name,
 )
 from models.catalog import Catalog, CatalogEntry, load_catalog
 from models.manifest import MANIFEST_NAME, PackError, PackManifest, file_sha256, load_manifest
@@ -105,8 +106,13 @@ def _read_manifest(path: Path, entry: CatalogEntry) -> PackManifest:
 
 def _listed_files(entry: CatalogEntry, listed: list[ListedFile]) -> dict[str, _Expected]:
     """The pack's files from the hub's listing of its folder (checked: it is a genai folder)."""
+    unsafe = [f.name for f in listed if not safe_name(f.name)]
+    if unsafe:
+        raise DownloadError(f"{entry.repo} lists {unsafe[0]!r}, which would land outside the pack folder; "
+                            "nothing was downloaded")
     files = {f.name: _Expected(f.size, f.sha256, None if f.sha256 else f.git_id)
-             for f in listed if f.name not in _NOT_PACK_FILES and not f.name.startswith(".")}
+             for f in listed if f.name not in _NOT_PACK_FILES and not f.name.startswith(".")
+             and f.name != MANIFEST_NAME}  # Loomwork writes its own, from what it checked
     where = f"{entry.repo}{'/' + entry.path.strip('/') if entry.path.strip('/') else ''}"
     if "genai_config.json" not in files:
         raise DownloadError(f"{where}@{entry.revision} has no genai_config.json: it is not a folder in "
@@ -183,6 +189,9 @@ def pull(pack_id: str, store: ModelStore, *, endpoint: str | None = None, catalo
         expected = {name: _Expected(f.size_bytes, f.sha256) for name, f in manifest.files.items()}
     else:
         expected = _listed_files(entry, list_files(entry.repo, entry.path, entry.revision, hub, token))
+        config = remote_file(entry.repo, entry.repo_file("genai_config.json"), entry.revision, hub, token)
+        if config.commit:  # every file from that commit, even if the branch moves meanwhile
+            entry = entry.model_copy(update={"revision": config.commit})
     _drop_strays(staging, set(expected))
 
     files = sorted(expected.items())
@@ -202,6 +211,8 @@ def pull(pack_id: str, store: ModelStore, *, endpoint: str | None = None, catalo
         if cancel.is_set():
             raise DownloadCancelled(f"the pull of {entry.id} was cancelled; pull again to resume")
         path = staging / name
+        if not path.resolve().is_relative_to(staging.resolve()):
+            raise DownloadError(f"{name}: would land outside the pack folder; nothing was installed")
         size = max(want.size, 0)
         state = replace(state, stage="download", file=name, file_bytes=0, file_total=size)
         report(state)

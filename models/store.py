@@ -88,8 +88,9 @@ class ModelStore:
         self.root.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self._settings_file, json.dumps(settings, indent=2))
 
-    def add_folder(self, source: Path, *, replace: bool = False) -> InstalledPack:
-        """Verify a pack folder and copy it in (atomically: a temporary folder, then a rename)."""
+    def add_folder(self, source: Path, *, replace: bool = False, move: bool = False) -> InstalledPack:
+        """Verify a pack folder and copy it in (atomically: a temporary folder, then a rename);
+        with `move`, a folder already on the store's disk (a conversion's output) is renamed in."""
         source = source.expanduser().resolve()
         manifest = load_manifest(source)
         problems = verify_pack(source, manifest)
@@ -100,6 +101,14 @@ class ModelStore:
             raise PackError(f"a model '{manifest.id}' is already installed; remove it first "
                             f"(loomwork models remove {manifest.id})")
         self.root.mkdir(parents=True, exist_ok=True)
+        if move:
+            old = target.with_name(f".{target.name}.old")
+            if target.exists():
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(target, old)
+            os.replace(source, target)
+            shutil.rmtree(old, ignore_errors=True)
+            return InstalledPack(manifest, target)
         staging = Path(tempfile.mkdtemp(prefix=f".{manifest.id}.", dir=self.root))
         try:
             shutil.copytree(source, staging, dirs_exist_ok=True)

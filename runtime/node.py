@@ -182,12 +182,14 @@ class NodeContext(Protocol):
         them, closed when the run ends — completed, failed or cancelled."""
         ...
 
-    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[None]]) -> None:
+    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[bool | None]]) -> None:
         """Run `callback(outputs)` when the flow this step runs in ends, however it ends: a
         subflow (each item of a for-each) when its call returns, the run's own flow when the
         run ends (before the run's resources close). `outputs` are what that flow returns
-        (empty when it failed or was cancelled), so a callback can keep what they still refer
-        to — e.g. a browser context is closed after each item unless its page is returned."""
+        (empty when it failed or was cancelled). A callback that keeps something because the
+        outputs still refer to it returns True: it runs again when the calling flow ends, with
+        that flow's outputs — e.g. a browser context closes after each for-each item unless
+        its page is returned, and then when the flow it was returned to ends."""
         ...
 
 

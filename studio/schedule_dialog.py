@@ -10,6 +10,8 @@ accept it without a modal loop.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -44,7 +46,43 @@ MISSED = (("run_once", "Run once"), ("skip", "Skip them"), ("run_all", "Run each
 OVERLAP = (("skip", "Skip this run"), ("queue", "Queue it"), ("parallel", "Run in parallel"))
 UNITS = (("minutes", 60), ("hours", 3600), ("days", 86400))
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(Trigger)
-_TYPED = {"number": float, "integer": int}
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_JSON_KINDS = ("record", "list", "table")
+
+
+def _typed_input(name: str, kind: str, text: str) -> Any:
+    """A value typed in the form, as the flow input `name` of type `kind` takes it."""
+    if kind in ("number", "integer"):
+        plain = text.replace(",", "") if _GROUPED_NUMBER.fullmatch(text) else text  # 1,250 (not 1,5)
+        try:
+            number = float(plain) if kind == "number" else int(plain)
+        except ValueError:
+            raise ValueError(f"input '{name}': '{text}' is not a{'n' if kind == 'integer' else ''} "
+                             f"{kind}") from None
+        whole = isinstance(number, float) and number.is_integer() and "." not in plain
+        return int(number) if whole else number
+    if kind == "boolean":
+        if text.lower() not in ("true", "false", "yes", "no"):
+            raise ValueError(f"input '{name}': write true or false")
+        return text.lower() in ("true", "yes")
+    if kind in _JSON_KINDS or (kind == "any" and text[:1] in "[{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            example = "[1, 2]" if kind == "list" else '{"key": 1}'
+            raise ValueError(f"input '{name}': write the {kind} as JSON, e.g. {example}") from None
+    return text
+
+
+def _shown(value: Any) -> str:
+    """A stored input value as the form shows it (JSON for records, lists and tables)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _combo(items: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -176,20 +214,7 @@ class ScheduleDialog(QDialog):
             text = self.inputs.item(row, 1).text().strip()
             if not text or name == skip:
                 continue
-            kind = self.input_types.get(name, "any")
-            if kind in _TYPED:
-                try:
-                    number = _TYPED[kind](text.replace(",", ""))
-                    whole = kind == "number" and number.is_integer() and "." not in text
-                    values[name] = int(number) if whole else number
-                except ValueError:
-                    raise ValueError(f"input '{name}': '{text}' is not a {kind}") from None
-            elif kind == "boolean":
-                if text.lower() not in ("true", "false", "yes", "no"):
-                    raise ValueError(f"input '{name}': write true or false")
-                values[name] = text.lower() in ("true", "yes")
-            else:
-                values[name] = text
+            values[name] = _typed_input(name, self.input_types.get(name, "any"), text)
         return values
 
     def _missed_changed(self) -> None:
@@ -207,9 +232,7 @@ class ScheduleDialog(QDialog):
         self.jitter.setValue(round(trigger.jitter_s))
         for row in range(self.inputs.rowCount()):
             name = self.inputs.item(row, 0).text()
-            value = trigger.inputs.get(name)
-            shown = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-            self.inputs.item(row, 1).setText(shown)
+            self.inputs.item(row, 1).setText(_shown(trigger.inputs.get(name)))
         zone = getattr(trigger, "timezone", None)
         if zone:
             self.timezone.setCurrentText(zone)
@@ -230,14 +253,13 @@ class ScheduleDialog(QDialog):
             self.delay.setValue(int(trigger.delay_s))
 
     def raw(self) -> dict[str, Any]:
-        """The trigger as a dict, from the form (values for inputs the flow no longer has are kept)."""
+        """The trigger as a dict, from the form (values for inputs the flow no longer has are dropped:
+        a run would refuse them)."""
         kind = self.kind.currentData()
-        kept = {k: v for k, v in self._original.inputs.items() if k not in self.input_types} \
-            if self._original else {}
         data: dict[str, Any] = {
             "kind": kind, "title": self.title.text().strip(), "missed": self.missed.currentData(),
             "missed_limit": self.missed_limit.value(), "overlap": self.overlap.currentData(),
-            "jitter_s": float(self.jitter.value()), "inputs": {**kept, **self._input_values()}}
+            "jitter_s": float(self.jitter.value()), "inputs": self._input_values()}
         zone = self.timezone.currentText().strip() or None
         if kind == "cron":
             data.update(cron=self.cron.currentText().strip(), timezone=zone)

@@ -140,15 +140,19 @@ class BrowserSession:
         self.contexts[session_id] = state
         return state
 
-    async def release(self, session_id: str, outputs: Mapping[str, Any]) -> None:
+    async def release(self, session_id: str, outputs: Mapping[str, Any]) -> bool:
         """Close the context of `session_id` when the flow that opened it ends — unless what the
-        flow returns still refers to one of its pages (then it stays open for the caller, until
-        the run ends). Keeps a for-each over many items from piling up browser contexts."""
-        if session_id not in self.contexts or _refers_to(outputs, session_id):
-            return
-        state = self.contexts.pop(session_id)
+        flow returns still refers to one of its pages: then True (ask again when the calling
+        flow ends). Keeps a for-each over many items from piling up browser contexts. A context
+        that fails to close stays listed, so the run's end closes it."""
+        if session_id not in self.contexts:
+            return False
+        if _refers_to(outputs, session_id):
+            return True
         async with asyncio.timeout(CLOSE_EACH_S):
-            await state.context.close()
+            await self.contexts[session_id].context.close()
+        self.contexts.pop(session_id, None)
+        return False
 
     @staticmethod
     async def _on_dialog(state: _Context, dialog: Any) -> None:

@@ -133,5 +133,5 @@ class RunContext:
     def resources(self) -> RunResources:
         return self._executor.resources
 
-    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[None]]) -> None:
+    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[bool | None]]) -> None:
         self._executor.at_flow_end(callback)

@@ -127,7 +127,9 @@ class Executor:
         resources: RunResources | None = None,
     ):
         self.plan = plan
-        self._at_end: list[Callable[[Mapping[str, Any]], Awaitable[None]]] = []
+        self._at_end: list[Callable[[Mapping[str, Any]], Awaitable[bool | None]]] = []
+        self.parent: Executor | None = None
+        """The calling flow's executor, for a subflow call."""
         self._owns_resources = resources is None
         self.resources = resources if resources is not None else RunResources()
         self.run_id = run_id
@@ -192,22 +194,27 @@ class Executor:
     async def run_subflow(self, node_id: str, path: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         return await run_subflow(self, node_id, path, inputs)
 
-    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[None]]) -> None:
+    def at_flow_end(self, callback: Callable[[Mapping[str, Any]], Awaitable[bool | None]]) -> None:
         """`callback(outputs)` runs when this (sub)flow ends (see `NodeContext.at_flow_end`)."""
         self._at_end.append(callback)
 
     async def _flow_ended(self) -> None:
-        """Run the flow-end callbacks, newest first, each with a time limit; problems are logged."""
+        """Run the flow-end callbacks, newest first, each with a time limit; problems are logged.
+        A callback that returns True holds something the outputs still refer to: it runs again
+        when the calling flow ends."""
         done_well = not self.cancelled and not self._failed_hard and self._internal_error is None
         outputs = dict(self.flow_outputs) if done_well else {}
         while self._at_end:
             callback = self._at_end.pop()
             try:
                 async with asyncio.timeout(CLOSE_TIMEOUT_S):
-                    await callback(outputs)
+                    keep = await callback(outputs)
             except Exception as exc:  # clean-up must never hide the flow's own outcome
                 self.emit(NodeLog(self.run_id, time.time(), "", "warning",
                                   f"clean-up after the flow failed: {type(exc).__name__}: {exc}"))
+                continue
+            if keep is True and self.parent is not None:
+                self.parent.at_flow_end(callback)
 
     async def execute(self) -> RunResult:
         """Run every node; returns the result, or re-raises when the caller's task is
@@ -231,10 +238,12 @@ class Executor:
             for task in list(self._workers):
                 task.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
-        await self._flow_ended()
-        if self._owns_resources:  # a browser and the like: closed however the run ended
-            for problem in await self.resources.close_all():
-                self.emit(NodeLog(self.run_id, time.time(), "", "warning", problem))
+        try:
+            await self._flow_ended()
+        finally:
+            if self._owns_resources:  # a browser and the like: closed however the run ended
+                for problem in await self.resources.close_all():
+                    self.emit(NodeLog(self.run_id, time.time(), "", "warning", problem))
         if self._internal_error is not None:
             raise self._internal_error
         status, error = RunStatus.COMPLETED, ""

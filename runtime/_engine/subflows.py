@@ -59,6 +59,7 @@ async def run_subflow(parent: Executor, node_id: str, path: str, inputs: Mapping
         ancestry=(*parent.ancestry, target),
     )
     child.subflow_plans = parent.subflow_plans
+    child.parent = parent
     result = await child.execute()
     if result.status is RunStatus.CANCELLED:
         raise asyncio.CancelledError()

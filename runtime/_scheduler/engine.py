@@ -173,6 +173,8 @@ class Scheduler:
         wanted_watches: dict[str, Resolved] = {}
         for row in self.store.schedules(enabled_only=True):
             res = resolve(row, self.cache)
+            if res.legacy:  # enabled before called flows counted: record the full fingerprint
+                self.store.rehash(res.key, row["flow_hash"], res.fingerprint)
             if res.state != "enabled":
                 continue
             kind = res.trigger.kind
@@ -330,30 +332,43 @@ class Scheduler:
                 del self._watchers[key]
         for key, res in wanted.items():
             if key not in self._watchers:
-                watcher = FolderWatch(res, self._on_file)
+                watcher = FolderWatch(res, self._on_file, self._on_missed)
                 self._watchers[key] = (res.fingerprint, watcher)
                 watcher.start()
 
-    def _on_file(self, res: Resolved, path: Path, stamp: str, missed: bool = False) -> None:
-        """A file to run the flow for; `missed`: it arrived while nobody watched. Such files run
-        (each once) unless the trigger's missed-runs policy is "skip"; for a trigger that fires
-        on new files only, a file that already ran in an earlier version is left alone."""
+    def _on_file(self, res: Resolved, path: Path, stamp: str) -> None:
         fire = f"file:{path}@{stamp}"
+        if self.store.claim(res.key, fire, _ts(self.clock.now()), "watch"):
+            self.dispatch(Job(res.key, fire, res, "watch", {res.trigger.input: str(path)}))
+
+    def _on_missed(self, res: Resolved, files: list[tuple[Path, str]]) -> None:
+        """Files that arrived while the service was stopped, by the trigger's missed-runs policy:
+        skip — recorded as missed; run once — the newest runs; run each — the newest
+        `missed_limit` run. A file that already ran is left alone, and so is an old file that
+        only changed when the trigger fires on new files only."""
+        trig, key = res.trigger, res.key
+        new = []
+        for path, stamp in sorted(files, key=lambda f: int(f[1].split(":")[0])):  # oldest first
+            fire = f"file:{path}@{stamp}"
+            if self.store.has_fire_like(key, fire):
+                continue
+            if trig.on == "created" and self.store.has_fire_like(key, f"file:{path}@"):
+                continue
+            new.append((path, fire))
+        if not new:
+            return
+        keep = {"skip": 0, "run_once": 1}.get(trig.missed, trig.missed_limit)
+        chosen = new[len(new) - keep:] if keep else []
         now = _ts(self.clock.now())
-        if not missed:
-            if self.store.claim(res.key, fire, now, "watch"):
-                self.dispatch(Job(res.key, fire, res, "watch", {res.trigger.input: str(path)}))
-            return
-        if res.trigger.on == "created" and self.store.has_fire_like(res.key, f"file:{path}@"):
-            return
-        if res.trigger.missed == "skip":
-            if self.store.claim(res.key, fire, now, "missed", status="MISSED",
-                                error="arrived while the service was stopped (policy: skip)"):
-                log.warning("%s: %s arrived while the service was stopped; skipped", res.key, path)
-            return
-        if self.store.claim(res.key, fire, now, "missed"):
-            log.info("%s: %s arrived while the service was stopped; running it now", res.key, path)
-            self.dispatch(Job(res.key, fire, res, "missed", {res.trigger.input: str(path)}), catch_up=True)
+        for path, fire in new:
+            if (path, fire) in chosen:
+                if self.store.claim(key, fire, now, "missed"):
+                    self.dispatch(Job(key, fire, res, "missed", {trig.input: str(path)}), catch_up=True)
+            else:
+                self.store.claim(key, fire, now, "missed", status="MISSED",
+                                 error=f"arrived while the service was stopped (policy: {trig.missed})")
+        log.warning("%s: %d file(s) arrived while the service was stopped, %d run now (policy %s)",
+                    key, len(new), len(chosen), trig.missed)
 
     # ----- the loop ------------------------------------------------------------------
 

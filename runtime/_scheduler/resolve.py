@@ -4,8 +4,11 @@ A schedule is runnable only while the flow file's fingerprint is the one recorde
 it was enabled. The fingerprint covers what the flow *does* (nodes, config, edges,
 inputs, triggers) and not where its boxes sit, so moving a node in the studio does not
 ask for re-enabling, while any change of logic or schedule (a git pull) does — in the flow
-or in a flow it calls (a subflow or for-each step names the called file in its config: any
-config value ending in `.loom`, relative to the calling flow's folder).
+or in a flow it calls (a subflow or for-each step names the called file in its config key
+`flow`, relative to the calling flow's folder; a called flow's own schedules do not count).
+Schedules enabled before called flows were covered recorded the flow's own digest; they
+stay enabled and get the full fingerprint the first time the scheduler sees them
+(`Resolved.legacy`).
 """
 
 from __future__ import annotations
@@ -41,27 +44,30 @@ def flow_fingerprint(flow: Flow, flow_path: str | os.PathLike[str] | None = None
     return _fingerprint(flow, Path(flow_path) if flow_path is not None else None, ())[0]
 
 
-def _semantic_digest(flow: Flow) -> str:
-    semantic = flow.model_copy(update={
+def _semantic_digest(flow: Flow, *, triggers: bool = True) -> str:
+    update: dict[str, object] = {
         "nodes": {nid: n.model_copy(update={"layout": Layout()}) for nid, n in flow.nodes.items()},
-        "notes": {}, "groups": {}})
-    return hashlib.sha256(dumps_flow(semantic).encode()).hexdigest()
+        "notes": {}, "groups": {}}
+    if not triggers:
+        update["triggers"] = {}
+    return hashlib.sha256(dumps_flow(flow.model_copy(update=update)).encode()).hexdigest()
 
 
 def called_flows(flow: Flow) -> list[str]:
-    """The flow files this flow's steps call (config values ending in .loom), in node order."""
+    """The flow files this flow's steps call (their config key `flow`), in node order."""
     found = []
     for nid in sorted(flow.nodes):
-        for value in flow.nodes[nid].config.values():
-            if isinstance(value, str) and value.strip().lower().endswith(".loom") and value not in found:
-                found.append(value)
+        value = flow.nodes[nid].config.get("flow")
+        if isinstance(value, str) and value.strip().lower().endswith(".loom") and value.strip() not in found:
+            found.append(value.strip())
     return found
 
 
-def _fingerprint(flow: Flow, path: Path | None, visiting: tuple[str, ...]) -> tuple[str, list[str]]:
-    """The fingerprint and the files it depends on (the called flows, however deep). A flow that
-    calls none keeps the plain digest of its own text (what schedules enabled before recorded)."""
-    base = _semantic_digest(flow)
+def _fingerprint(flow: Flow, path: Path | None, visiting: tuple[str, ...], *,
+                 triggers: bool = True) -> tuple[str, list[str]]:
+    """The fingerprint and the files it depends on (the called flows, however deep, without their
+    schedules). A flow that calls none keeps the plain digest of its own text."""
+    base = _semantic_digest(flow, triggers=triggers)
     refs = called_flows(flow)
     if path is None or not refs:
         return base, []
@@ -69,7 +75,7 @@ def _fingerprint(flow: Flow, path: Path | None, visiting: tuple[str, ...]) -> tu
     here = str(path.expanduser().resolve())
     deps: list[str] = []
     for ref in refs:
-        target = str((Path(here).parent / ref).resolve())
+        target = str((Path(here).parent / Path(ref).expanduser()).resolve())
         deps.append(target)
         if target in (*visiting, here):
             digest.update(f"|{ref}:calls itself".encode())
@@ -79,7 +85,7 @@ def _fingerprint(flow: Flow, path: Path | None, visiting: tuple[str, ...]) -> tu
         except FlowFileError as exc:
             digest.update(f"|{ref}:unreadable:{exc.reason}".encode())
             continue
-        inner, inner_deps = _fingerprint(called, Path(target), (*visiting, here))
+        inner, inner_deps = _fingerprint(called, Path(target), (*visiting, here), triggers=False)
         digest.update(f"|{ref}:{inner}".encode())
         deps.extend(d for d in inner_deps if d not in deps)
     return digest.hexdigest(), deps
@@ -130,6 +136,9 @@ class Resolved:
     trigger: Any
     fingerprint: str
     problem: str = ""
+    legacy: bool = False
+    """Enabled under the older fingerprint (the flow's own digest only): still the same flow;
+    the scheduler records the full fingerprint (`ScheduleStore.rehash`)."""
 
     @property
     def key(self) -> str:
@@ -151,6 +160,9 @@ def resolve(row: dict[str, Any], cache: FlowCache) -> Resolved:
                         f"the flow has no trigger '{row['trigger_id']}' any more")
     if not row["enabled"]:
         state = "disabled"
+    elif row["flow_hash"] != fingerprint and row["flow_hash"] == _semantic_digest(flow) != fingerprint:
+        state = "paused" if row["paused"] else "enabled"
+        return Resolved(row, state, flow, trigger, fingerprint, legacy=True)
     elif row["flow_hash"] != fingerprint:
         state = "needs_reenable"
         problem = ("the flow file (or a flow it calls) changed since this schedule was enabled; enable it "

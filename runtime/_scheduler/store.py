@@ -102,6 +102,11 @@ class ScheduleStore:
         rows = list(self.db.query("select * from schedules where key=?", [key]))
         return dict(rows[0]) if rows else None
 
+    def rehash(self, key: str, old: str, new: str) -> None:
+        """Record a schedule's newer fingerprint (only while it still has `old`)."""
+        with self.conn:
+            self.conn.execute("update schedules set flow_hash=? where key=? and flow_hash=?", [new, key, old])
+
     def advance(self, key: str, cursor: float) -> None:
         with self.conn:
             self.conn.execute("update schedules set cursor=max(coalesce(cursor, 0), ?) where key=?",
@@ -121,8 +126,8 @@ class ScheduleStore:
 
     def has_fire_like(self, key: str, prefix: str) -> bool:
         """Whether a fire of `key` whose id starts with `prefix` (exactly, case too) was ever claimed."""
-        row = self.conn.execute("select 1 from fires where key=? and substr(fire, 1, ?)=? limit 1",
-                                [key, len(prefix), prefix]).fetchone()
+        row = self.conn.execute("select 1 from fires where key=? and fire>=? and fire<? limit 1",
+                                [key, prefix, prefix + "\U0010ffff"]).fetchone()  # (the primary key's range)
         return row is not None
 
     def update_fire(self, key: str, fire: str, **fields: Any) -> None:

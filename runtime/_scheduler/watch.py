@@ -6,11 +6,13 @@ A file fires once it has been quiet for the trigger's `debounce_ms`; the fire is
 claimed as `file:<path>@<mtime_ns>:<size>`, so one version of a file runs once however
 many events it caused, and a changed file (new mtime or size) runs again.
 
-When a watch starts (the service starts, the trigger is enabled or resumed) it first looks
-for files that arrived while nobody watched: matching files written or moved in since the
-trigger was enabled. Their fires are claimed the same way, so a file that already ran is
-not run again; the trigger's missed-runs policy says whether the others run (see
-`Scheduler._on_file`).
+When a watch starts (the service starts, the trigger is enabled or resumed) it also looks,
+once the watcher is listening, for files that arrived while nobody watched: matching files
+written or moved in since the trigger was enabled (by modification or status-change time;
+on Windows the latter is the creation time, so a file moved in keeps its old one and is not
+found). Their fires are claimed the same way, so a file that already ran is not run again;
+the trigger's missed-runs policy and limit say which of the others run
+(`Scheduler._on_missed`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ __all__ = ["FolderWatch", "watch_folder"]
 
 log = logging.getLogger("loomwork.scheduler")
 _RETRY_S = 5.0
+_SETTLE_S = 0.5
+"""How long the native watcher gets to start listening before the catch-up scan."""
 
 
 def watch_folder(flow_path: str, folder: str) -> Path:
@@ -38,11 +42,14 @@ def watch_folder(flow_path: str, folder: str) -> Path:
 class FolderWatch:
     """Watches one trigger's folder and calls `on_file(resolved, path, stamp)`."""
 
-    def __init__(self, resolved: Any, on_file: Callable[[Any, Path, str, bool], None]):
+    def __init__(self, resolved: Any, on_file: Callable[[Any, Path, str], None],
+                 on_missed: Callable[[Any, list[tuple[Path, str]]], None] | None = None):
         self.resolved = resolved
         self.trigger = resolved.trigger
         self.folder = watch_folder(resolved.row["flow_path"], self.trigger.folder)
         self.on_file = on_file
+        self.on_missed = on_missed
+        self._catching_up: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._timers: dict[Path, asyncio.TimerHandle] = {}
         self._task: asyncio.Task[None] | None = None
@@ -59,6 +66,8 @@ class FolderWatch:
         self._timers.clear()
         if self._task is not None:
             self._task.cancel()
+        if self._catching_up is not None:
+            self._catching_up.cancel()
 
     async def _loop(self) -> None:
         import watchfiles
@@ -70,9 +79,9 @@ class FolderWatch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), _RETRY_S)
                 continue
-            if not self._caught_up:
-                self._caught_up = True
-                self._catch_up()
+            if not self._caught_up and self.on_missed is not None:
+                self._caught_up = True  # once the watcher below listens: a file in between is seen twice,
+                self._catching_up = asyncio.ensure_future(self._catch_up())  # and claimed once
             try:
                 self.ready.set()
                 async for changes in watchfiles.awatch(
@@ -110,30 +119,42 @@ class FolderWatch:
                 pending.cancel()
             self._timers[path] = loop.call_later(self.trigger.debounce_ms / 1000, self._settled, path)
 
-    def _catch_up(self) -> None:
-        """Files that arrived while nobody watched: changed or moved in since the trigger was enabled."""
-        since = self.resolved.row["enabled_at"] or 0.0
-        candidates = self.folder.rglob("*") if self.trigger.recursive else self.folder.iterdir()
-        loop = asyncio.get_running_loop()
+    async def _catch_up(self) -> None:
+        """Files that arrived while nobody watched, handed over together (the policy picks)."""
+        await asyncio.sleep(_SETTLE_S)
         quiet_s = self.trigger.debounce_ms / 1000
+        found = await asyncio.to_thread(self._scan)
+        loop = asyncio.get_running_loop()
+        ready = []
+        for path, st in found:
+            if time.time() - st.st_mtime < quiet_s:  # still being written: it is arriving now
+                self._timers[path] = loop.call_later(quiet_s, self._settled, path)
+            else:
+                ready.append((path, f"{st.st_mtime_ns}:{st.st_size}"))
+        if ready and self.on_missed is not None:
+            self.on_missed(self.resolved, ready)
+
+    def _scan(self) -> list[tuple[Path, os.stat_result]]:
+        """Matching files changed or moved in since the trigger was enabled (in a worker thread)."""
+        since = self.resolved.row["enabled_at"] or 0.0
+        found = []
         try:
-            found = sorted(p for p in candidates if self.trigger.matches(p.name))
+            candidates = sorted(self.folder.rglob("*") if self.trigger.recursive else self.folder.iterdir())
         except OSError as exc:
             log.warning("%s: cannot list %s: %s", self.resolved.key, self.folder, exc)
-            return
-        for path in found:
+            return []
+        for path in candidates:
+            if not self.trigger.matches(path.name):
+                continue
             try:
                 st = path.stat()
             except OSError:
                 continue
-            if not path.is_file() or max(st.st_mtime, st.st_ctime) <= since:  # (ctime: moved in)
-                continue
-            if time.time() - st.st_mtime < quiet_s:  # still being written: wait like a live event
-                self._timers[path] = loop.call_later(quiet_s, self._settled, path, True)
-                continue
-            self.on_file(self.resolved, path, f"{st.st_mtime_ns}:{st.st_size}", True)
+            if path.is_file() and max(st.st_mtime, st.st_ctime) > since:
+                found.append((path, st))
+        return found
 
-    def _settled(self, path: Path, missed: bool = False) -> None:
+    def _settled(self, path: Path) -> None:
         self._timers.pop(path, None)
         try:
             st = path.stat()
@@ -141,4 +162,4 @@ class FolderWatch:
             return
         if not path.is_file():
             return
-        self.on_file(self.resolved, path, f"{st.st_mtime_ns}:{st.st_size}", missed)
+        self.on_file(self.resolved, path, f"{st.st_mtime_ns}:{st.st_size}")

@@ -20,7 +20,8 @@ __all__ = ["ScalarViewer", "TextViewer"]
 
 
 class TextViewer(QWidget):
-    """Long text is fine: QPlainTextEdit lays out lazily; lines are not wrapped."""
+    """Long text is fine: QPlainTextEdit lays out lazily; lines are not wrapped (except a short
+    text of a few long lines, such as an error message; the Wrap button toggles it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +52,8 @@ class TextViewer(QWidget):
     def set_text(self, text: str) -> None:
         self.edit.setPlainText(text)
         lines = text.count("\n") + 1 if text else 0
+        # A sentence or an error message (a few long lines) reads wrapped; a file's lines do not.
+        self.wrap_button.setChecked(0 < lines <= 3 and len(text) <= 4000 and len(text) > 120)
         self.caption.setText(f"{count_label(len(text), 'character')} · {count_label(lines, 'line')}")
 
     def text(self) -> str:

@@ -165,6 +165,23 @@ def test_a_listed_file_that_arrives_changed_fails_its_check(published: tuple[str
     assert store.packs() == []
 
 
+@pytest.mark.parametrize("evil", ["../../outside.txt", "/etc/passwd", "a\\..\\b", "c:/x"])
+def test_a_listing_that_points_outside_the_pack_is_refused(published: tuple[str, HubState, Catalog],
+                                                          store: ModelStore, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch, evil: str) -> None:
+    from models._hub import ListedFile, list_files
+
+    endpoint, _state, catalog = published
+
+    def poisoned(*args, **kwargs):
+        return [*list_files(*args, **kwargs), ListedFile(evil, 5, None, "0" * 40)]
+
+    monkeypatch.setattr("models.download.list_files", poisoned)
+    with pytest.raises(DownloadError, match="would land outside the pack folder"):
+        pull("tiny-listed", store, endpoint=endpoint, catalog=catalog)
+    assert not (store.root.parent / "outside.txt").exists() and store.packs() == []
+
+
 def test_a_listed_folder_that_is_not_a_genai_folder_is_refused(published: tuple[str, HubState, Catalog],
                                                                store: ModelStore) -> None:
     endpoint, _state, catalog = published
@@ -228,6 +245,7 @@ def test_the_catalog_recommends_by_memory_and_holds_no_invented_packs() -> None:
     assert catalog.recommend(10**6, {"cpu"}) is None  # test packs are never recommended for real work
     assert "no catalog pack runs on this machine's hardware" in catalog.recommendation_text(64_000, {"cpu"})
     assert catalog.recommend(64_000, {"cpu", "cuda"}).id == "gpt-oss-20b-cuda-int4"
+    assert catalog.recommend(2_000, {"cpu", "cuda"}) is None  # 16 GB is not recommended on a 2 GB machine
     real = catalog.model_copy(update={"entries": [
         tests[0].model_copy(update={"id": "big", "tier": "workstation", "memory_bytes": 40 * 2**30}),
         tests[1].model_copy(update={"id": "small", "tier": "laptop", "memory_bytes": 6 * 2**30})]})

@@ -57,6 +57,18 @@ def test_without_the_builder_libraries_the_error_says_how_to_get_them(
     assert "torch" in BUILDER_MODULES
 
 
+def test_a_provider_this_machine_cannot_use_is_refused_before_building(
+        store: ModelStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.providers import ProviderStatus
+
+    monkeypatch.setattr("models.convert._missing_modules", lambda: [])
+    monkeypatch.setattr("models.providers.provider_statuses", lambda og=None: [
+        ProviderStatus("dml", "DirectML (Windows GPU)", False, "not in this build"),
+        ProviderStatus("cpu", "CPU", True)])
+    with pytest.raises(ConvertError, match=r"DirectML \(Windows GPU\) is not usable here"):
+        convert("some/model", store, pack_id="x1", provider="dml")
+
+
 @needs_builder
 def test_a_folder_without_config_is_not_a_checkpoint(store: ModelStore, tmp_path: Path) -> None:
     (tmp_path / "weights").mkdir()
@@ -115,6 +127,7 @@ def test_a_failing_builder_keeps_its_log_and_installs_nothing(checkpoint: Path, 
         convert(str(broken), store, pack_id="broken-one")
     assert store.packs() == []
     assert (store.root / ".converting" / "broken-one.log").is_file()
+    assert not (store.root / ".converting" / "broken-one").exists()  # no half-built pack or cache left
 
 
 @needs_builder

@@ -306,3 +306,29 @@ def test_a_change_in_a_called_flow_asks_for_re_enabling(tmp_path: Path) -> None:
     steps.unlink()  # a called flow that is gone also changes the fingerprint
     assert resolve(store.get(key), cache).state == "needs_reenable"
     store.close()
+
+
+def test_a_schedule_enabled_before_subflows_counted_keeps_running(tmp_path: Path) -> None:
+    from runtime._scheduler.resolve import FlowCache, _semantic_digest, resolve
+
+    steps = tmp_path / "check.loom"
+    own = {"tr_own000001": {"kind": "cron", "cron": "0 9 * * *"}}
+    save_flow(Flow.model_validate({"name": "check", "nodes": {"n_src00001": node("test.source")},
+                                   "triggers": own}), steps)
+    path = tmp_path / "main.loom"
+    save_flow(Flow.model_validate({
+        "name": "main", "nodes": {"n_sub00001": node("control.subflow", {"flow": "check.loom"})},
+        "triggers": {"tr_min000001": {"kind": "cron", "cron": "* * * * *", "timezone": "UTC"}}}), path)
+    store = ScheduleStore(tmp_path / "scheduler.sqlite")
+    key = schedule_key(path, "tr_min000001")
+    old_hash = _semantic_digest(load_flow(path))  # what an older version recorded
+    store.enable(key, str(path.resolve()), "tr_min000001", old_hash, T0.timestamp())
+    res = resolve(store.get(key), FlowCache())
+    assert res.state == "enabled" and res.legacy
+    store.rehash(key, old_hash, res.fingerprint)  # the scheduler does this on its next tick
+    assert not resolve(store.get(key), FlowCache()).legacy
+    called = load_flow(steps)
+    called.triggers = {}
+    save_flow(called, steps)  # the called flow's own schedules do not count
+    assert resolve(store.get(key), FlowCache()).state == "enabled"
+    store.close()

@@ -102,18 +102,31 @@ def _watched(tmp_path: Path, **policy: object) -> tuple[ScheduleStore, str, Path
 
 
 def test_files_that_arrived_while_the_service_was_stopped_run_when_it_starts(tmp_path: Path) -> None:
-    store, key, inbox = _watched(tmp_path)
+    store, key, inbox = _watched(tmp_path, missed="run_all")
     seen: list[LaunchRequest] = []
-    _run_scheduler(store, key, seen, until=0, then=0.3)  # a first service run: nothing new yet
+    _run_scheduler(store, key, seen, until=0, then=1.0)  # a first service run: nothing new yet
     (inbox / "while-stopped-1.csv").write_text("a\n")  # the service is not running
     (inbox / "while-stopped-2.csv").write_text("b\n")
     _run_scheduler(store, key, seen, until=2)
     assert sorted(Path(r.inputs["file"]).name for r in seen) == ["while-stopped-1.csv", "while-stopped-2.csv"]
     again: list[LaunchRequest] = []
-    _run_scheduler(store, key, again, until=0, then=0.3)  # the next start: they already ran
+    _run_scheduler(store, key, again, until=0, then=1.0)  # the next start: they already ran
     assert again == []
     reasons = {f["reason"] for f in store.fires(key)}
     assert reasons == {"missed"}
+    store.close()
+
+
+def test_run_once_runs_the_newest_file_that_arrived_and_records_the_others(tmp_path: Path) -> None:
+    store, key, inbox = _watched(tmp_path, missed="run_once")
+    for i in range(3):
+        (inbox / f"batch{i}.csv").write_text(f"{i}\n")
+        time.sleep(0.02)
+    seen: list[LaunchRequest] = []
+    _run_scheduler(store, key, seen, until=1, then=0.5)
+    assert [Path(r.inputs["file"]).name for r in seen] == ["batch2.csv"]
+    statuses = sorted((f["fire"].rsplit("/", 1)[-1].split("@")[0], f["status"]) for f in store.fires(key))
+    assert [s for name, s in statuses if name != "batch2.csv"] == ["MISSED", "MISSED"]
     store.close()
 
 
@@ -122,7 +135,7 @@ def test_the_skip_policy_records_files_that_arrived_while_stopped_without_runnin
     store, key, inbox = _watched(tmp_path, missed="skip")
     (inbox / "while-stopped.csv").write_text("a\n")
     seen: list[LaunchRequest] = []
-    _run_scheduler(store, key, seen, until=0, then=0.3)
+    _run_scheduler(store, key, seen, until=0, then=1.0)
     assert seen == []
     fires = store.fires(key)
     assert [(f["status"], f["fire"].split("/")[-1].split("@")[0]) for f in fires] == [
@@ -139,6 +152,6 @@ def test_new_files_only_leaves_an_old_file_that_changed_while_stopped(tmp_path: 
     time.sleep(0.05)
     (inbox / "report.csv").write_text("v2, changed while stopped\n")
     later: list[LaunchRequest] = []
-    _run_scheduler(store, key, later, until=0, then=0.3)
+    _run_scheduler(store, key, later, until=0, then=1.0)
     assert later == []
     store.close()

@@ -182,7 +182,8 @@ def test_edit_and_remove_are_undoable(window, schedules, tmp_path) -> None:
     schedules.run_dialog = every_two_hours
     schedules.panel.buttons["edit"].click()
     changed = editor.document.flow.triggers[tid]
-    assert changed.kind == "interval" and changed.every_s == 7200 and changed.inputs == {"x": 1}
+    assert changed.kind == "interval" and changed.every_s == 7200
+    assert changed.inputs == {}  # 'x' is no input of this flow: a run would refuse it
     assert schedules.panel.selected().description == "Every 2 hours"
     editor.add_node("core.log", QPointF(900, 400))  # the undo below leaves the flow modified
     schedules.panel.buttons["remove"].click()
@@ -310,3 +311,18 @@ def test_the_last_run_of_a_schedule_opens_from_the_panel(window, schedules, runn
     schedules.panel.buttons["open_run"].click()
     assert history_of(window).viewing == (editor, row.last_run_id)
     _shot(window, "schedules-last-run.png")
+
+
+def test_typed_input_values() -> None:
+    from studio.schedule_dialog import _shown, _typed_input
+
+    assert _typed_input("n", "number", "1,250") == 1250 and _typed_input("n", "number", "2.5") == 2.5
+    with pytest.raises(ValueError, match="'1,5' is not a number"):
+        _typed_input("n", "number", "1,5")
+    assert _typed_input("c", "integer", "7") == 7 and _typed_input("b", "boolean", "Yes") is True
+    assert _typed_input("r", "record", '{"a": 1}') == {"a": 1}
+    assert _typed_input("l", "list", "[1, 2]") == [1, 2]
+    with pytest.raises(ValueError, match="write the list as JSON"):
+        _typed_input("l", "list", "1, 2")
+    assert _typed_input("t", "text", "[draft]") == "[draft]" and _typed_input("a", "any", "plain") == "plain"
+    assert _shown({"a": 1}) == '{"a": 1}' and _shown(False) == "false" and _shown(None) == ""

@@ -75,3 +75,24 @@ def test_a_page_the_subflow_returns_stays_open_for_the_next_step(make_runner, tm
     result = make_runner().run_sync(flow, flow_path=tmp_path / "main.loom", keep_outputs=True)
     assert result.status is RunStatus.COMPLETED, result.error
     assert result.node_outputs["n_again000"]["text"] == "Item 0"
+
+
+def test_a_page_handed_up_one_level_closes_when_that_level_ends(make_runner, tmp_path, open_counts) -> None:
+    _body(tmp_path / "body.loom", return_page=True)
+    middle = {"name": "middle", "inputs": {"url": {"type": "text"}}, "outputs": {"text": {"type": "text"}},
+              "nodes": {"n_in000000": {"type": "core.flow_input", "config": {"name": "url"}},
+                        "n_sub00000": {"type": "control.subflow", "config": {"flow": "body.loom"}},
+                        "n_again000": {"type": "browser.extract_text",
+                                       "config": {"target": {"by": "css", "value": "h1"}}},
+                        "n_out00000": {"type": "core.flow_output", "config": {"name": "text"}}},
+              "edges": ["n_in000000.value -> n_sub00000.url", "n_sub00000.page -> n_again000.page",
+                        "n_again000.text -> n_out00000.value"]}
+    save_flow(Flow.model_validate(middle), tmp_path / "middle.loom")
+    flow = Flow.model_validate({"name": "nested", "nodes": {
+        "n_items000": {"type": "core.constant", "config": {"kind": "list", "value": _pages(tmp_path, 3)}},
+        "n_each0000": {"type": "control.for_each", "config": {"flow": "middle.loom", "item_input": "url"}}},
+        "edges": ["n_items000.value -> n_each0000.items"]})
+    result = make_runner().run_sync(flow, flow_path=tmp_path / "main.loom", keep_outputs=True)
+    assert result.status is RunStatus.COMPLETED, result.error
+    assert result.node_outputs["n_each0000"]["results"] == ["Item 0", "Item 1", "Item 2"]
+    assert open_counts == [0, 0, 0]  # the body's page was used by the middle flow, then closed with it
