@@ -271,9 +271,21 @@ class MainWindow(QMainWindow):
         except FlowFileError as exc:
             QMessageBox.warning(self, "Cannot open flow", str(exc))
             return None
+        blank = self.blank_editor()
         editor = self.add_editor(FlowDocument(flow, path=target, registry=self.registry, copy=False))
+        if blank is not None:  # the untouched start-up tab makes way for the first file opened
+            self.close_tab(self.tabs.indexOf(blank))
         self._fit_when_laid_out(editor)
         return editor
+
+    def blank_editor(self) -> FlowEditor | None:
+        """The only tab, when it is the empty, untouched, never-saved start-up flow."""
+        editors = self.editors()
+        if len(editors) != 1:
+            return None
+        only = editors[0]
+        untouched = only.path is None and not only.modified and not only.document.flow.nodes
+        return only if untouched else None
 
     def _fit_when_laid_out(self, editor: FlowEditor) -> None:
         """Show the whole opened flow: lay the new tab out at its final size now, then fit."""

@@ -269,9 +269,7 @@ class SessionFeature(QObject):
 
     def restore(self, entries: list[RecoveryEntry]) -> list[FlowEditor]:
         """Open each entry as a modified editor attached to its original path."""
-        editors = self.window.editors()
-        blank = editors[0] if len(editors) == 1 and editors[0].path is None and not editors[0].modified \
-            and not editors[0].document.flow.nodes else None
+        blank = self.window.blank_editor()
         restored = []
         for entry in entries:
             try:

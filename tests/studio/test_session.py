@@ -227,7 +227,7 @@ def test_external_change_of_a_clean_file_offers_reload(window, flow_file: Path, 
     fresh = window.tabs.widget(index)
     assert fresh is not editor and fresh.path == flow_file.resolve()
     assert fresh.document.flow.name == "Changed by git pull" and not fresh.modified
-    assert window.current_editor() is fresh and len(window.editors()) == 2
+    assert window.current_editor() is fresh and window.editors() == [fresh]  # the blank tab made way
     # the watch survives the atomic replace: a second change is noticed too
     _change_on_disk(flow_file, "Changed again")
     qtbot.waitUntil(lambda: fresh in session.bars and session.bars[fresh].isVisible(), timeout=3000)
@@ -351,7 +351,7 @@ def test_dropping_loom_files_opens_them(window, flow_file: Path, qtbot, target: 
     drop = QDropEvent(QPointF(60, 60), actions, mime, buttons, modifiers)
     QApplication.sendEvent(receiver, drop)
     qtbot.waitUntil(lambda: any(e.path == flow_file.resolve() for e in window.editors()), timeout=3000)
-    assert len(window.editors()) == 2
+    assert [e.path for e in window.editors()] == [flow_file.resolve()]  # the blank start-up tab made way
 
 
 def test_reopen_closed_tab_and_shortcuts_in_menus(window, flow_file: Path) -> None:
@@ -378,3 +378,18 @@ def test_recovery_store_skips_files_of_a_running_studio(tmp_path: Path) -> None:
     meta["pid"] = 1  # init is always running: another live studio's file
     sidecar.write_text(json.dumps(meta))
     assert store.entries() == []
+
+
+def test_opening_a_file_replaces_the_untouched_start_up_tab(window, flow_file: Path) -> None:
+    [blank] = window.editors()
+    assert blank.path is None
+    opened = window.open_path(flow_file)
+    assert window.editors() == [opened]  # the empty, untouched Untitled tab made way
+
+
+def test_a_start_up_tab_with_work_in_it_stays(window, flow_file: Path) -> None:
+    [scratch] = window.editors()
+    scratch.add_node("core.log", QPointF(0, 0))
+    opened = window.open_path(flow_file)
+    assert window.editors() == [scratch, opened]
+    scratch.undo.setClean()  # no "save changes?" question at teardown
