@@ -22,6 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from models.manifest import PackTraits
+
 __all__ = ["CATALOG_FILE", "Catalog", "CatalogEntry", "CatalogError", "load_catalog", "total_memory_mb"]
 
 CATALOG_FILE = Path(__file__).resolve().parents[1] / "assets" / "models" / "catalog.json"
@@ -33,7 +35,9 @@ class CatalogError(Exception):
     """A catalog that cannot be read, or an id that is not in it (the message says what to do)."""
 
 
-class CatalogEntry(BaseModel):
+class CatalogEntry(PackTraits):
+    """A recommended pack: what it is (`PackTraits`), where a hub holds it, what it needs."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,79}$")
     name: str
     tier: str
@@ -45,14 +49,6 @@ class CatalogEntry(BaseModel):
     memory_bytes: int | None = None
     manifest: Literal["repo", "listing"] = "repo"
     """Where the pack manifest comes from (see the module docstring)."""
-    family: str = ""
-    modalities: list[Literal["text", "image"]] = Field(default_factory=lambda: ["text"])
-    moe: bool = False
-    experts: int | None = None
-    active_experts: int | None = None
-    quantization: str = ""
-    licence: str = ""
-    providers: list[str] = Field(default_factory=lambda: ["cpu"])
     pullable: bool = True
     unpullable_reason: str = ""
     description: str = ""

@@ -38,7 +38,7 @@ from models._hub import (
     safe_name,
 )
 from models.catalog import Catalog, CatalogEntry, load_catalog
-from models.manifest import MANIFEST_NAME, PackError, PackManifest, file_sha256, load_manifest
+from models.manifest import MANIFEST_NAME, PackError, PackManifest, PackTraits, file_sha256, load_manifest
 from models.store import InstalledPack, ModelStore
 
 __all__ = ["DownloadCancelled", "DownloadError", "PullProgress", "hub_endpoint", "pull"]
@@ -125,11 +125,9 @@ def _listing_manifest(entry: CatalogEntry, staging: Path, files: dict[str, _Expe
     total = sum(f.size for f in files.values())
     data = {
         "manifest_version": 1, "format": "onnxruntime-genai", "id": entry.id, "name": entry.name,
-        "family": entry.family, "modalities": entry.modalities, "moe": entry.moe, "experts": entry.experts,
-        "active_experts": entry.active_experts, "quantization": entry.quantization, "licence": entry.licence,
-        "size_bytes": total,
+        **entry.model_dump(include=set(PackTraits.model_fields)), "size_bytes": total,
         "memory": {"needed_bytes": entry.memory_bytes or round(total * _MEMORY_PER_WEIGHT_BYTE)},
-        "providers": entry.providers, "description": entry.description,
+        "description": entry.description,
         "files": {name: {"sha256": f.sha256 or file_sha256(staging / name), "size_bytes": f.size}
                   for name, f in sorted(files.items())},
         "built_with": {"source": f"{entry.repo}/{entry.path.strip('/')}@{entry.revision}".replace("/@", "@"),

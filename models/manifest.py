@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-__all__ = ["MANIFEST_NAME", "PackError", "PackFile", "PackManifest", "file_sha256", "load_manifest",
-           "verify_pack"]
+__all__ = ["MANIFEST_NAME", "PackError", "PackFile", "PackManifest", "PackTraits", "file_sha256",
+           "load_manifest", "verify_pack"]
 
 MANIFEST_NAME = "loomwork-pack.json"
 _CHUNK = 1 << 20
@@ -37,13 +37,9 @@ class PackMemory(BaseModel):
     """Memory the loaded model needs: weights, cache at the context length, runtime overhead."""
 
 
-class PackManifest(BaseModel):
-    """What `loomwork-pack.json` holds (unknown keys are kept by the file, ignored here)."""
+class PackTraits(BaseModel):
+    """What a model is: shared by a pack's manifest and its catalog entry."""
 
-    manifest_version: int = 1
-    format: Literal["onnxruntime-genai"] = "onnxruntime-genai"
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,79}$")
-    name: str
     family: str = ""
     modalities: list[Literal["text", "image"]] = Field(default_factory=lambda: ["text"])
     moe: bool = False
@@ -51,9 +47,18 @@ class PackManifest(BaseModel):
     active_experts: int | None = None
     quantization: str = ""
     licence: str = ""
+    providers: list[str] = Field(default_factory=lambda: ["cpu"])
+
+
+class PackManifest(PackTraits):
+    """What `loomwork-pack.json` holds (unknown keys are kept by the file, ignored here)."""
+
+    manifest_version: int = 1
+    format: Literal["onnxruntime-genai"] = "onnxruntime-genai"
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,79}$")
+    name: str
     size_bytes: int = 0
     memory: PackMemory = Field(default_factory=PackMemory)
-    providers: list[str] = Field(default_factory=lambda: ["cpu"])
     files: dict[str, PackFile] = Field(default_factory=dict)
     """Path inside the pack (with '/') → its sha256 and size."""
     context_length: int | None = None

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runtime._store.history import connect
+from runtime._store.history import connect, ensure_schema
 
 __all__ = ["FINAL", "ScheduleStore"]
 
@@ -52,18 +52,7 @@ class ScheduleStore:
         self._ensure_schema()
 
     def _ensure_schema(self) -> None:
-        conn = self.conn
-        if conn.execute("PRAGMA user_version").fetchone()[0] == _SCHEMA_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        ensure_schema(self.conn, _SCHEMA_VERSION, _SCHEMA)
 
     def close(self) -> None:
         self.conn.close()

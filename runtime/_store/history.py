@@ -19,8 +19,10 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import time
 import zlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from runtime.events import (
 )
 from runtime.valuecodec import loads_values
 
-__all__ = ["HistoryStore", "connect"]
+__all__ = ["HistoryStore", "connect", "ensure_schema"]
 
 _SCHEMA_VERSION = 3
 
@@ -66,6 +68,30 @@ def connect(path: Path) -> sqlite_utils.Database:
     return db
 
 
+def ensure_schema(conn: sqlite3.Connection, version: int, schema: Sequence[str], *,
+                  upgrades: Mapping[int, Sequence[str]] | None = None, table: str = "") -> None:
+    """Create a database's tables once — or, when `table` exists from an older version, apply
+    `upgrades` step by step first. Safe when several processes open a new database at once."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == version:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+        existing = table and conn.execute(
+            "select 1 from sqlite_master where type='table' and name=?", [table]).fetchone()
+        if existing:
+            for step in range(max(found, 1), version):
+                for statement in (upgrades or {}).get(step, ()):
+                    conn.execute(statement)
+        for statement in schema:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 class HistoryStore:
     """Past and current runs. Safe to open from several processes (WAL, busy timeout)."""
 
@@ -76,26 +102,7 @@ class HistoryStore:
         self._ensure_schema()
 
     def _ensure_schema(self) -> None:
-        """Create the tables once; safe when several processes open a new database at once."""
-        conn = self.db.conn
-        if conn.execute("PRAGMA user_version").fetchone()[0] == _SCHEMA_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
-            existing = conn.execute(
-                "select 1 from sqlite_master where type='table' and name='runs'").fetchone()
-            if existing:  # an older version: upgrade it step by step
-                for step in range(max(version, 1), _SCHEMA_VERSION):
-                    for statement in _UPGRADES.get(step, ()):
-                        conn.execute(statement)
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        ensure_schema(self.db.conn, _SCHEMA_VERSION, _SCHEMA, upgrades=_UPGRADES, table="runs")
 
     def close(self) -> None:
         self.db.conn.close()

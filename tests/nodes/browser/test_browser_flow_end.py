@@ -38,6 +38,14 @@ def _body(path: Path, *, return_page: bool) -> None:
     save_flow(Flow.model_validate(data), path)
 
 
+def _for_each(folder: Path, body: str, count: int) -> Flow:
+    """A flow that runs `body` once for each of `count` local pages (item input 'url')."""
+    return Flow.model_validate({"name": "many", "nodes": {
+        "n_items000": {"type": "core.constant", "config": {"kind": "list", "value": _pages(folder, count)}},
+        "n_each0000": {"type": "control.for_each", "config": {"flow": body, "item_input": "url"}}},
+        "edges": ["n_items000.value -> n_each0000.items"]})
+
+
 @pytest.fixture
 def open_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many contexts were open each time an "Open browser" step opened another."""
@@ -54,11 +62,8 @@ def open_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def test_each_for_each_item_closes_the_context_it_opened(make_runner, tmp_path, open_counts) -> None:
     _body(tmp_path / "body.loom", return_page=False)
-    flow = Flow.model_validate({"name": "many", "nodes": {
-        "n_items000": {"type": "core.constant", "config": {"kind": "list", "value": _pages(tmp_path, 5)}},
-        "n_each0000": {"type": "control.for_each", "config": {"flow": "body.loom", "item_input": "url"}}},
-        "edges": ["n_items000.value -> n_each0000.items"]})
-    result = make_runner().run_sync(flow, flow_path=tmp_path / "main.loom", keep_outputs=True)
+    result = make_runner().run_sync(_for_each(tmp_path, "body.loom", 5), flow_path=tmp_path / "main.loom",
+                                    keep_outputs=True)
     assert result.status is RunStatus.COMPLETED, result.error
     assert result.node_outputs["n_each0000"]["results"] == [f"Item {i}" for i in range(5)]
     assert open_counts == [0, 0, 0, 0, 0]  # before: 0, 1, 2, 3, 4 contexts left open
@@ -88,11 +93,8 @@ def test_a_page_handed_up_one_level_closes_when_that_level_ends(make_runner, tmp
               "edges": ["n_in000000.value -> n_sub00000.url", "n_sub00000.page -> n_again000.page",
                         "n_again000.text -> n_out00000.value"]}
     save_flow(Flow.model_validate(middle), tmp_path / "middle.loom")
-    flow = Flow.model_validate({"name": "nested", "nodes": {
-        "n_items000": {"type": "core.constant", "config": {"kind": "list", "value": _pages(tmp_path, 3)}},
-        "n_each0000": {"type": "control.for_each", "config": {"flow": "middle.loom", "item_input": "url"}}},
-        "edges": ["n_items000.value -> n_each0000.items"]})
-    result = make_runner().run_sync(flow, flow_path=tmp_path / "main.loom", keep_outputs=True)
+    result = make_runner().run_sync(_for_each(tmp_path, "middle.loom", 3), flow_path=tmp_path / "main.loom",
+                                    keep_outputs=True)
     assert result.status is RunStatus.COMPLETED, result.error
     assert result.node_outputs["n_each0000"]["results"] == ["Item 0", "Item 1", "Item 2"]
     assert open_counts == [0, 0, 0]  # the body's page was used by the middle flow, then closed with it
