@@ -2,7 +2,7 @@
 
 Builds a workbook of ROWS rows × 10 columns (text with repeats, codes, integers, amounts,
 dates, date-times, true/false, some empty cells) and measures:
-  - rows/s of the Read sheet node (calamine → typed Table) vs iterating the sheet with
+  - rows/s of the Read sheet node (streamed .xlsx → typed Table) vs iterating the sheet with
     openpyxl `read_only=True, values_only=True` (rows as lists, no Table); goal ≥ 5×;
   - peak memory of the node's read in a fresh subprocess (peak RSS growth while reading,
     over the file size), and how much of it is the resulting Table itself (tracemalloc);

@@ -45,7 +45,7 @@ def _tag(value: Any) -> dict[str, Any]:
     """The tagged form of one non-JSON value (children are left to the encoder)."""
     if isinstance(value, Table):
         return {"$table": {"columns": [{"name": c.name, "type": c.type} for c in value.columns],
-                           "rows": value.rows}}
+                           "rows": list(value.rows)}}
     if isinstance(value, _REFS):
         return {"$ref": value.model_dump(mode="json")}
     if isinstance(value, dt.datetime):

@@ -22,6 +22,7 @@ __all__ = [
     "ImageRef",
     "SessionRef",
     "Table",
+    "TableRows",
     "WorkbookRef",
     "infer_column_type",
 ]
@@ -74,14 +75,55 @@ class Table:
 
     `rows` is a list of dicts keyed by column name; `columns` gives order and types.
     Tables are treated as immutable values: operations return new tables.
+
+    A table may also be stored by column (`from_columns`, used for large sheets): each
+    column is a list or any sequence that hands out Table values (a typed array that turns
+    its numbers into values on access). `rows` is then a read-only view that builds each
+    row's dict when it is asked for, so the values are held once, compactly.
     """
 
-    __slots__ = ("columns", "rows")
+    __slots__ = ("_data", "_rows", "columns")
 
     def __init__(self, columns: Sequence[Column | str], rows: Sequence[Mapping[str, Any]]):
         cols = [c if isinstance(c, Column) else Column(name=c) for c in columns]
         self.columns: tuple[Column, ...] = tuple(cols)
-        self.rows: list[dict[str, Any]] = [dict(r) for r in rows]
+        self._rows: list[dict[str, Any]] | None = [dict(r) for r in rows]
+        self._data: tuple[Sequence[Any], ...] = ()
+
+    @classmethod
+    def from_columns(cls, columns: Sequence[Column | str], data: Sequence[Sequence[Any]]) -> Table:
+        """A table stored by column: `data[i]` holds the values of `columns[i]`, one per row."""
+        table = cls(columns, [])
+        if len(data) != len(table.columns):
+            raise ValueError(f"{len(table.columns)} columns but {len(data)} columns of values")
+        if len({len(values) for values in data}) > 1:
+            raise ValueError("the columns of a table must have the same number of values")
+        table._rows, table._data = None, tuple(data)
+        return table
+
+    @property
+    def rows(self) -> Any:
+        """The rows as dicts (a list; a read-only sequence for a table stored by column)."""
+        return self._rows if self._rows is not None else TableRows(self)
+
+    @rows.setter
+    def rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self._rows, self._data = list(rows), ()
+
+    def value(self, index: int, name: str) -> Any:
+        """One cell: row `index`, column `name` (IndexError past the last row)."""
+        if self._rows is not None:
+            return self._rows[index].get(name)
+        return self._data[self.column_names.index(name)][index]
+
+    def column_values(self, name: str) -> Sequence[Any]:
+        """The values of one column, top to bottom (KeyError: no such column)."""
+        index = self.column_names.index(name) if name in self.column_names else None
+        if index is None:
+            raise KeyError(name)
+        if self._rows is None:
+            return self._data[index]
+        return [row.get(name) for row in self._rows]
 
     @classmethod
     def from_records(
@@ -105,7 +147,9 @@ class Table:
         return [c.name for c in self.columns]
 
     def __len__(self) -> int:
-        return len(self.rows)
+        if self._rows is None:
+            return len(self._data[0]) if self._data else 0
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.rows)
@@ -116,7 +160,7 @@ class Table:
         return self.columns == other.columns and self.rows == other.rows
 
     def __repr__(self) -> str:
-        return f"Table({len(self.rows)} rows × {len(self.columns)} columns: {self.column_names})"
+        return f"Table({len(self)} rows × {len(self.columns)} columns: {self.column_names})"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form: {"columns": [...], "rows": [...]}."""
@@ -159,6 +203,44 @@ class Table:
             serialization=core_schema.plain_serializer_function_ser_schema(lambda t: t.to_dict()),
             json_schema_input_schema=core_schema.dict_schema(),
         )
+
+
+class TableRows(Sequence[dict[str, Any]]):
+    """The rows of a table stored by column, as dicts made when asked for (read-only)."""
+
+    __slots__ = ("_data", "_names")
+
+    def __init__(self, table: Table) -> None:
+        self._names = table.column_names
+        self._data = table._data
+
+    def __len__(self) -> int:
+        return len(self._data[0]) if self._data else 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        names = self._names
+        if not names:
+            return iter(())
+        return (dict(zip(names, values, strict=True)) for values in zip(*self._data, strict=True))
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("table row index out of range")
+        return {name: values[index] for name, values in zip(self._names, self._data, strict=True)}
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (TableRows, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} table rows>"
 
 
 def _jsonable(value: Any) -> Any:

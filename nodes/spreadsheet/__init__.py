@@ -1,6 +1,7 @@
-"""Spreadsheet nodes: read sheets fast (calamine) and edit .xlsx/.xlsm workbooks safely (openpyxl).
+"""Spreadsheet nodes: read sheets fast (our streaming .xlsx reader; calamine for .xls/.xlsb/.ods)
+and edit .xlsx/.xlsm workbooks safely (openpyxl).
 
-Both libraries load only when a node runs, never when the pack is discovered.
+The libraries load only when a node runs, never when the pack is discovered.
 """
 
 from nodes.spreadsheet.append_rows import AppendRows

@@ -6,16 +6,29 @@ that name the file and the reason. python_calamine is imported inside the functi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nodes.files._common import os_error
 from nodes.spreadsheet._cells import Area, column_letter
+from nodes.spreadsheet._ooxml_sheet import SheetCells
 from runtime.api import NodeError
 
-__all__ = ["READABLE", "Grid", "check_readable", "clean", "describe_cells", "merged_ranges", "open_workbook",
-           "pick_sheet", "read_grid"]
+__all__ = [
+    "READABLE",
+    "Grid",
+    "calamine_sheets",
+    "check_readable",
+    "clean",
+    "describe_cells",
+    "grid_cells",
+    "merged_ranges",
+    "open_workbook",
+    "pick_sheet",
+    "read_grid",
+]
 
 READABLE = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".ods")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -99,18 +112,25 @@ def open_workbook(path: Path, *, tables: bool = False) -> Any:
     return _guard(path, lambda: pc.CalamineWorkbook.from_path(str(path), load_tables=load_tables))
 
 
-def pick_sheet(path: Path, book: Any, wanted: str) -> str:
+def calamine_sheets(path: Path, book: Any) -> list[tuple[str, bool, str]]:
+    """(name, visible, kind) of each sheet of a calamine workbook; kind as in SheetInfo."""
+    found = []
+    for meta in _guard(path, lambda: book.sheets_metadata):
+        kind = str(meta.typ).rsplit(".", 1)[-1].lower()
+        found.append((str(meta.name), str(meta.visible).endswith("Visible"),
+                      "worksheet" if kind == "worksheet" else kind))
+    return found
+
+
+def pick_sheet(path: Path, sheets: list[tuple[str, bool, str]], wanted: str) -> str:
     """The sheet name for config text: a name (exact, then ignoring case), a 1-based number,
-    or "" for the first visible worksheet."""
-    names: list[str] = list(book.sheet_names)
+    or "" for the first visible worksheet. `sheets`: (name, visible, kind) of each sheet."""
+    names = [name for name, _, _ in sheets]
     if not names:
         raise NodeError(f"cannot read {path}: the workbook has no sheets")
     wanted = wanted.strip()
     if not wanted:
-        for meta in _guard(path, lambda: book.sheets_metadata):
-            if str(meta.visible).endswith("Visible") and str(meta.typ).endswith("WorkSheet"):
-                return str(meta.name)
-        return names[0]
+        return next((name for name, visible, kind in sheets if visible and kind == "worksheet"), names[0])
     if wanted in names:
         return wanted
     folded = [n for n in names if n.casefold() == wanted.casefold()]
@@ -197,3 +217,40 @@ def describe_cells(cells: list[tuple[int, int]], sheet: str, limit: int = 6) -> 
     shown = ", ".join(f"{column_letter(c)}{r}" for r, c in ordered[:limit])
     more = f" and {len(ordered) - limit} more" if len(ordered) > limit else ""
     return f"'{sheet}'!{shown}{more}"
+
+
+_MAX_EXACT = 2**53
+
+
+def _clean_column(column: Sequence[Any]) -> list[Any]:
+    """One column's calamine values as Table values ("" → None, whole floats → int, times → text),
+    with a fast path for the common single-kind columns."""
+    kinds = set(map(type, column))
+    if kinds <= {str}:
+        if len(set(column[:1000])) * 4 < min(len(column), 1000):  # many repeats: share one object each
+            seen: dict[str, str] = {}
+            return [seen.setdefault(v, v) if v else None for v in column]
+        return [v or None for v in column]
+    if kinds == {float}:
+        return [int(v) if v.is_integer() and -_MAX_EXACT < v < _MAX_EXACT else v for v in column]
+    if kinds <= {str, float, int}:
+        return [None if v == "" else (int(v) if type(v) is float and v.is_integer()
+                                      and -_MAX_EXACT < v < _MAX_EXACT else v) for v in column]
+    if kinds <= {str, bool, dt.date, dt.datetime, int}:
+        return [None if v == "" else v for v in column]
+    return [clean(v) for v in column]
+
+
+def grid_cells(grid: Grid) -> SheetCells:
+    """calamine's rows as the columns the table is built from (rows without values left out)."""
+    rows = grid.rows
+    width = max((len(r) for r in rows), default=0)
+    kept = [i for i, row in enumerate(rows) if any(v != "" and v is not None for v in row)]
+    picked = [rows[i] + [""] * (width - len(rows[i])) for i in kept]
+    grid.rows = []
+    columns = [_clean_column(c) for c in zip(*picked, strict=True)] if picked else []
+    del picked
+    cells = SheetCells({grid.first_column + i: values for i, values in enumerate(columns)
+                        if any(v is not None for v in values)},
+                       [grid.first_row + i for i in kept])
+    return cells

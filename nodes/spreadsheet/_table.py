@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -11,10 +13,11 @@ from typing import Any, Literal
 from nodes._shared.offload import Stop
 from nodes._shared.values import as_text
 from nodes.spreadsheet._cells import column_letter
-from nodes.spreadsheet._reader import Grid, clean
+from nodes.spreadsheet._columns import SegmentedColumn
+from nodes.spreadsheet._ooxml_sheet import SheetCells
 from runtime.api import Column, Table
 
-__all__ = ["HeaderMode", "SheetTable", "find_header", "grid_table", "unique_names"]
+__all__ = ["HeaderMode", "SheetTable", "cells_table", "find_header", "unique_names"]
 
 HeaderMode = Literal["auto", "first_row", "none"]
 _LOOK_AHEAD = 50
@@ -25,7 +28,7 @@ class SheetTable:
     """A table read from a sheet and where each of its rows came from."""
 
     table: Table
-    row_numbers: list[int]
+    row_numbers: Sequence[int]
     """The sheet row (1-based) of each table row."""
     columns: list[int]
     """The sheet column (1-based) of each table column."""
@@ -81,24 +84,51 @@ def unique_names(raw: Sequence[Any], sheet_columns: Sequence[int]) -> list[str]:
     return names
 
 
-def _fill_merged(grid: Grid, merged: list[tuple[int, int, int, int]]) -> None:
-    """Copy each merged area's top-left value into all of its cells (within the grid)."""
-    rows = grid.rows
+def _add_merged_rows(cells: SheetCells, merged: list[tuple[int, int, int, int]]) -> None:
+    """Rows a filled merged area covers that hold no value of their own (within the rows read)."""
+    rows = cells.row_numbers
+    if not rows:
+        return
+    present = set(rows)
+    wanted = set()
+    for top, left, bottom, _ in merged:
+        if top in present and left in cells.columns:
+            wanted.update(range(top + 1, min(bottom, rows[-1]) + 1))
+    missing = wanted - present
+    if not missing:
+        return
+    every = sorted(present | missing)
+    where = {row: i for i, row in enumerate(rows)}
+    picks = [where.get(row) for row in every]
+    for column, values in cells.columns.items():
+        cells.columns[column] = [values[i] if i is not None else None for i in picks]
+    cells.row_numbers = array("i", every)
+
+
+def _fill_merged(cells: SheetCells, merged: list[tuple[int, int, int, int]]) -> None:
+    """Copy each merged area's top-left value into all of its cells (the rows that are read)."""
+    _add_merged_rows(cells, merged)
+    rows, columns = cells.row_numbers, cells.columns
     for top, left, bottom, right in merged:
-        r0, c0 = top - grid.first_row, left - grid.first_column
-        if not 0 <= r0 < len(rows) or c0 < 0 or c0 >= len(rows[r0]):
+        first = bisect_left(rows, top)
+        if first == len(rows) or rows[first] != top or left not in columns:
             continue
-        value = rows[r0][c0]
-        for r in range(max(r0, 0), min(bottom - grid.first_row + 1, len(rows))):
-            row = rows[r]
-            for c in range(max(c0, 0), right - grid.first_column + 1):
-                if c < len(row):
-                    row[c] = value
-                else:
-                    row.extend([""] * (c - len(row)) + [value])
+        value = columns[left][first]
+        if value is None:
+            continue
+        last = bisect_right(rows, bottom)
+        for column in range(left, right + 1):
+            values = columns.get(column)
+            if not isinstance(values, list):
+                values = columns[column] = list(values) if values is not None else [None] * len(rows)
+            values[first:last] = [value] * (last - first)
 
 
-_MAX_EXACT = 2**53
+def _plain_kind(column: list[Any]) -> str:
+    kinds = frozenset(map(type, column)) - {type(None)}
+    return _KINDS.get(kinds, "any")
+
+
 _KINDS: dict[frozenset[type], str] = {  # the kinds of value in a column → its Table type
     frozenset({bool}): "boolean", frozenset({int}): "integer", frozenset({float}): "number",
     frozenset({int, float}): "number", frozenset({str}): "text", frozenset({dt.date}): "date",
@@ -106,85 +136,82 @@ _KINDS: dict[frozenset[type], str] = {  # the kinds of value in a column → its
 }
 
 
-def _clean_column(column: Sequence[Any]) -> list[Any]:
-    """One column's calamine values as Table values ("" → None, whole floats → int, times → text),
-    with a fast path for the common single-kind columns."""
-    kinds = set(map(type, column))
-    if kinds <= {str}:
-        if len(set(column[:1000])) * 4 < min(len(column), 1000):  # many repeats: share one object each
-            seen: dict[str, str] = {}
-            return [seen.setdefault(v, v) if v else None for v in column]
-        return [v or None for v in column]
-    if kinds == {float}:
-        return [int(v) if v.is_integer() and -_MAX_EXACT < v < _MAX_EXACT else v for v in column]
-    if kinds <= {str, float, int}:
-        return [None if v == "" else (int(v) if type(v) is float and v.is_integer()
-                                      and -_MAX_EXACT < v < _MAX_EXACT else v) for v in column]
-    if kinds <= {str, bool, dt.date, dt.datetime, int}:
-        return [None if v == "" else v for v in column]
-    return [clean(v) for v in column]
+def _typed(values: Sequence[Any]) -> tuple[Sequence[Any], str]:
+    """A column and its Table type; dates beside date-times become that day at midnight."""
+    if isinstance(values, SegmentedColumn):
+        return values, values.table_type()
+    kind = _plain_kind(values)  # type: ignore[arg-type]
+    if kind == "datetime":
+        values = [dt.datetime(v.year, v.month, v.day) if type(v) is dt.date else v for v in values]
+    return values, kind
 
 
-def _kind(column: list[Any]) -> str:
-    kinds = frozenset(map(type, column)) - {type(None)}
-    return _KINDS.get(kinds, "any")
+def _drop_first(values: Sequence[Any], count: int) -> Sequence[Any]:
+    if count:
+        if isinstance(values, SegmentedColumn):
+            values.drop_first(count)
+        else:
+            del values[:count]  # type: ignore[attr-defined]
+    return values
 
 
-def _as_datetimes(column: list[Any]) -> list[Any]:
-    """A date beside date-times is that day at midnight."""
-    return [dt.datetime(v.year, v.month, v.day) if type(v) is dt.date else v for v in column]
+def _with_empty_rows(cells: SheetCells, start: int, data: list[Sequence[Any]]) -> tuple[list[int], list[Any]]:
+    """Rows from the first to the last read, the ones without values included (as empty)."""
+    rows = cells.row_numbers[start:]
+    if not rows or rows[-1] - rows[0] + 1 == len(rows):
+        return rows, data
+    where = {row: i for i, row in enumerate(rows)}
+    every = list(range(rows[0], rows[-1] + 1))
+    picks = [where.get(row) for row in every]
+    return every, [[values[i] if i is not None else None for i in picks] for values in data]
 
 
-def grid_table(grid: Grid, mode: HeaderMode, *, skip_empty_rows: bool, dates_as_text: bool,
-               merged: list[tuple[int, int, int, int]] | None, stop: Stop,
-               header_names: Sequence[str] | None = None) -> SheetTable:
-    """The grid as a table, column by column (fast: each column is cleaned and typed in one
-    comprehension). `header_names`: names known beforehand (an Excel table's columns); the
-    grid then holds data rows only."""
+def cells_table(cells: SheetCells, mode: HeaderMode, *, first_column: int | None, skip_empty_rows: bool,
+                dates_as_text: bool, merged: list[tuple[int, int, int, int]] | None, stop: Stop,
+                header_names: Sequence[str] | None = None) -> SheetTable:
+    """The cells as a table, column by column. `first_column`: where the area read begins
+    (None: the first column with a value); `header_names`: names known beforehand (an Excel
+    table's columns), the cells then hold data rows only."""
     if merged:
-        _fill_merged(grid, merged)
-    rows = grid.rows
-    width = max(max((len(r) for r in rows), default=0), len(header_names or ()))
-    if any(len(r) < width for r in rows):
-        rows = [r + [""] * (width - len(r)) for r in rows]
+        _fill_merged(cells, merged)
+    present = sorted(cells.columns)
+    count = len(cells.row_numbers)
+    first = first_column if first_column is not None else (present[0] if present else 1)
+    last = max(present[-1] if present else first, first + len(header_names or ()) - 1)
+    sources = [cells.columns.get(c) for c in range(first, last + 1)]
     skipped: list[int] = []
     if header_names is not None:
-        header_index, header, start = None, [*header_names, *[None] * (width - len(header_names))], 0
+        header_index = None
+        header: list[Any] = [*header_names, *[None] * (len(sources) - len(header_names))]
     else:
-        head = [[clean(v) for v in r] for r in rows[:_LOOK_AHEAD * 4]]
+        head = [[values[i] if values is not None else None for values in sources]
+                for i in range(min(count, _LOOK_AHEAD * 4))]
         header_index = find_header(head, mode)
-        header = head[header_index] if header_index is not None else [None] * width
-        start = 0 if header_index is None else header_index + 1
+        header = head[header_index] if header_index is not None else [None] * len(sources)
         if header_index is not None:
-            skipped = [grid.first_row + i for i in range(header_index) if _width(head[i])]
+            skipped = [cells.row_numbers[i] for i in range(header_index) if _width(head[i])]
     stop.check()
-    body = rows[start:]
-    filled = [i for i, r in enumerate(body) if r.count("") != width]
+    start = 0 if header_index is None else header_index + 1
+    data = [_drop_first(values, start) if values is not None else [None] * (count - start)
+            for values in sources]
     if not skip_empty_rows:
-        filled = list(range(filled[-1] + 1)) if filled else []
-    if len(filled) != len(body):
-        body = [body[i] for i in filled]
-    row_numbers = [grid.first_row + start + i for i in filled]
-    columns = [_clean_column(c) for c in zip(*body, strict=True)] if body else [[] for _ in range(width)]
-    del body, rows
-    grid.rows = []  # the row lists are no longer needed: free them before the records are built
+        row_numbers, data = _with_empty_rows(cells, start, data)
+    else:
+        row_numbers = cells.row_numbers[start:]
     stop.check()
-    used = [c for c in range(width) if header[c] is not None or columns[c].count(None) != len(columns[c])]
-    sheet_columns = [grid.first_column + c for c in used]
-    names = unique_names([header[c] for c in used], sheet_columns)
-    kinds: list[str] = []
-    for c in used:
-        kind = _kind(columns[c])
-        if kind == "datetime":
-            columns[c] = _as_datetimes(columns[c])
+    used = [i for i, values in enumerate(data)
+            if header[i] is not None or any(v is not None for v in values)]
+    sheet_columns = [first + i for i in used]
+    names = unique_names([header[i] for i in used], sheet_columns)
+    picked, kinds = [], []
+    for i in used:
+        values, kind = _typed(data[i])
         if dates_as_text and kind in ("date", "datetime"):
-            columns[c] = [v.isoformat() if v is not None else None for v in columns[c]]
-            kind = "text"
+            values, kind = [v.isoformat() if v is not None else None for v in values], "text"
+        picked.append(values)
         kinds.append(kind)
     stop.check()
-    picked = [columns[c] for c in used]
-    records = [dict(zip(names, values, strict=True)) for values in zip(*picked, strict=True)]
-    table = Table([Column(name=n, type=k) for n, k in zip(names, kinds, strict=True)], [])  # type: ignore[arg-type]
-    table.rows = records  # built here, no need for Table's defensive copy of every row
+    table = Table.from_columns([Column(name=n, type=k) for n, k in zip(names, kinds, strict=True)],  # type: ignore[arg-type]
+                               picked)
     return SheetTable(table, row_numbers, sheet_columns,
-                      None if header_index is None else grid.first_row + header_index, skipped)
+                      None if header_index is None else cells.row_numbers[header_index], skipped)

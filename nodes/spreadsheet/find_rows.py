@@ -1,4 +1,4 @@
-"""Find rows: reads a sheet (as Read sheet does, with calamine) and keeps the rows that pass
+"""Find rows: reads a sheet (as Read sheet does) and keeps the rows that pass
 conditions, tested by the same rules as Filter rows (`nodes/_shared/compare.py`)."""
 
 from __future__ import annotations

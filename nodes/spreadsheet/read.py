@@ -1,8 +1,9 @@
 """Read sheet: a sheet, a range or a named table of a workbook into a table.
 
-Reading uses calamine (python-calamine, MIT): it reads .xlsx, .xlsm, .xlsb, .xls and .ods,
-many times faster and in far less memory than openpyxl, and is imported only when the
-node runs. Formula results come from the file; see `_load` for cells without one.
+.xlsx/.xlsm files are streamed by our own reader into compact typed columns (see
+`_ooxml_book` for why not calamine there: peak memory); .xlsb, .xls and .ods are read by
+calamine (python-calamine, MIT). Both are many times faster than openpyxl. Formula results
+come from the file; see `_load` for cells without one.
 """
 
 from __future__ import annotations

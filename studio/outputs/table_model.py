@@ -56,7 +56,7 @@ class TableModel(QAbstractTableModel):
         return self._table.rows[self.row_number(row)]
 
     def cell(self, row: int, column: int) -> Any:
-        return self.record(row).get(self._names[column])
+        return self._table.value(self.row_number(row), self._names[column])
 
     @property
     def sorted_by(self) -> tuple[int, Qt.SortOrder] | None:
@@ -75,7 +75,7 @@ class TableModel(QAbstractTableModel):
     # -- Qt model --------------------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._table.rows)
+        return 0 if parent.isValid() else len(self._table)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._names)
@@ -137,7 +137,7 @@ class TableModel(QAbstractTableModel):
 
 def sorted_rows(table: Table, name: str, descending: bool = False) -> list[int]:
     """Row numbers ordered by one column; None last, ties keep their order (stable)."""
-    values = [row.get(name) for row in table.rows]
+    values = list(table.column_values(name))
     present = [i for i, value in enumerate(values) if value is not None]
     missing = [i for i, value in enumerate(values) if value is None] if len(present) < len(values) else []
     try:

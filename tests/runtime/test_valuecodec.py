@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,3 +43,37 @@ def test_plain_json_for_people() -> None:
     table = Table.from_records([{"a": 1, "when": dt.date(2026, 1, 2)}])
     assert to_plain_json({"t": table}) == {"t": {"columns": ["a", "when"],
                                                  "rows": [{"a": 1, "when": "2026-01-02"}]}}
+
+
+def test_a_table_stored_by_column_travels_and_compares_as_rows() -> None:
+    from array import array
+
+    class Doubled:
+        """A column that makes its values on access, as the sheet reader's typed columns do."""
+
+        def __init__(self, numbers: array) -> None:
+            self.numbers = numbers
+
+        def __len__(self) -> int:
+            return len(self.numbers)
+
+        def __getitem__(self, index: int) -> float:
+            return self.numbers[index] * 2
+
+        def __iter__(self):
+            return (v * 2 for v in self.numbers)
+
+    table = Table.from_columns(["name", "amount"], [["a", "b", None], Doubled(array("d", [1.0, 2.5, 4.0]))])
+    rows = [{"name": "a", "amount": 2.0}, {"name": "b", "amount": 5.0}, {"name": None, "amount": 8.0}]
+    assert len(table) == 3 and table.rows == rows and rows == table.rows
+    assert table == Table(["name", "amount"], rows)
+    assert table.rows[-1] == rows[-1] and table.rows[1:] == rows[1:] and list(table) == rows
+    assert table.column_values("amount")[1] == 5.0
+    assert loads_values(dumps_values({"t": table}))["t"] == Table(["name", "amount"], rows)
+    assert to_plain_json({"t": table})["t"]["rows"] == rows
+    table.rows[0]["name"] = "changed"  # a row handed out is a copy: the table stays as it was
+    assert table.rows[0]["name"] == "a"
+    with pytest.raises(ValueError, match="same number of values"):
+        Table.from_columns(["x", "y"], [[1], [1, 2]])
+    with pytest.raises(IndexError):
+        table.rows[3]

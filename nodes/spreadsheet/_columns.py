@@ -1,0 +1,229 @@
+"""Compact columns for large sheets: numbers and dates in typed arrays, the rest in lists.
+
+A Python float in a list costs 32 bytes and a datetime 56; in an `array('d')` either is 8.
+The sheet reader hands each column its values a block of rows at a time; a block whose
+values are all plain numbers, or all numbers in a date style, goes into a typed array
+(empty cells as NaN, which Excel cannot store), any other block into a list. A column is a
+run of such segments, so one text cell (a header, an "n/a") costs a list segment for its
+block and not the whole column. Values come out exactly as the list form would give them:
+whole numbers as int, dates as date or datetime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from itertools import chain, repeat
+from typing import Any
+
+from nodes.spreadsheet._ooxml_book import DateKind
+
+__all__ = ["ColumnBuilder", "Dated", "SegmentedColumn", "duration_text", "serial_value"]
+
+_NAN = math.nan
+_EXACT = 2**53
+_BASE = dt.datetime(1899, 12, 30)
+_NUMBER, _DATE, _BOOLEAN, _OBJECTS = "number", "date", "boolean", "objects"
+_TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "text", dt.date: "date",
+               dt.datetime: "datetime"}
+
+
+def duration_text(days: float) -> str:
+    """A duration ([h]:mm:ss format) as Excel shows it, e.g. 36:30:00."""
+    millis = round(days * 86_400_000)
+    sign = "-" if millis < 0 else ""
+    seconds, fraction = divmod(abs(millis), 1000)
+    hours, rest = divmod(seconds, 3600)
+    text = f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return text + (f".{fraction:03d}".rstrip("0") if fraction else "")
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value.is_integer() and -_EXACT < value < _EXACT else value
+
+
+def _moment(serial: float) -> dt.datetime:
+    return _BASE + dt.timedelta(milliseconds=round(serial * 86_400_000))
+
+
+def serial_value(number: float, kind: int, shift: int) -> Any:
+    """An Excel serial number in a date style as a Table value: a date (whole days), a
+    datetime, a time of day as text ("08:30:00"), a duration as text ("36:30:00").
+    `shift`: 1462 for the 1904 date system, else 0 (the 1900 system with its leap-year bug)."""
+    if kind == DateKind.DURATION:
+        return duration_text(number)
+    if number < 0:
+        return _number(number)
+    serial = number + shift
+    if serial < 60:
+        serial += 1  # Excel counts a 29 February 1900 that never was
+    if number < 1:
+        return _moment(serial).time().isoformat()
+    if number.is_integer():
+        return (_BASE + dt.timedelta(days=serial)).date()
+    return _moment(serial)
+
+
+Dated = tuple
+"""A number read from a cell in a date style is handed over as the tuple (number, DateKind)."""
+
+
+class SegmentedColumn(Sequence[Any]):
+    """One column's values as a run of segments (typed arrays and lists), read-only."""
+
+    __slots__ = ("_cache", "_length", "_promote", "_segments", "_shift", "_starts")
+
+    def __init__(self, segments: list[tuple[str, Any]], shift: int) -> None:
+        self._segments = segments
+        self._shift = shift
+        self._starts: list[int] = []
+        self._length = 0
+        self._index()
+        self._promote = False
+        self._cache: dict[float, dt.date] = {}
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _decoder(self, kind: str) -> Any:
+        if kind == _NUMBER:
+            return lambda v: None if v != v else _number(v)
+        if kind == _BOOLEAN:
+            return lambda v: None if v < 0 else v == 1
+        shift, promote, cache = self._shift, self._promote, self._cache
+
+        def day(v: float) -> Any:
+            if v != v:
+                return None
+            if promote or not v.is_integer():
+                return _moment(v + shift + (1 if v + shift < 60 else 0))
+            found = cache.get(v)
+            if found is None:
+                found = cache[v] = serial_value(v, DateKind.DATE, shift)
+            return found
+        return day
+
+    def __iter__(self) -> Iterator[Any]:
+        parts = []
+        for kind, values in self._segments:
+            parts.append(values if kind == _OBJECTS else map(self._decoder(kind), values))
+        return chain.from_iterable(parts)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("column index out of range")
+        at = bisect_right(self._starts, index) - 1
+        kind, values = self._segments[at]
+        value = values[index - self._starts[at]]
+        return value if kind == _OBJECTS else self._decoder(kind)(value)
+
+    def table_type(self) -> str:
+        """The Table column type of the values (dates beside date-times become date-times)."""
+        kinds: set[type] = set()
+        for kind, values in self._segments:
+            if kind == _OBJECTS:
+                kinds.update(map(type, values))
+            elif kind == _NUMBER:
+                kinds.update(float if not v.is_integer() else int for v in values if v == v)
+            elif kind == _BOOLEAN:
+                kinds.update(bool for v in values if v >= 0)
+            else:
+                kinds.update(dt.date if v.is_integer() else dt.datetime for v in values if v == v)
+        kinds.discard(type(None))
+        if kinds == {dt.date, dt.datetime}:
+            self.promote()
+            return "datetime"
+        if kinds == {int, float}:
+            return "number"
+        return _TYPE_NAMES.get(kinds.pop(), "any") if len(kinds) == 1 else "any"
+
+    def promote(self) -> None:
+        """Dates among date-times become that day at midnight."""
+        self._promote = True
+        self._segments = [(k, [dt.datetime(v.year, v.month, v.day) if type(v) is dt.date else v for v in s])
+                          if k == _OBJECTS else (k, s) for k, s in self._segments]
+
+    def drop_first(self, count: int) -> None:
+        """Forget the first `count` values (the rows above a table's first data row)."""
+        while count and self._segments:
+            values = self._segments[0][1]
+            if len(values) <= count:
+                count -= len(values)
+                self._segments.pop(0)
+            else:
+                del values[:count]
+                count = 0
+        self._index()
+
+    def _index(self) -> None:
+        self._starts = []
+        total = 0
+        for _, values in self._segments:
+            self._starts.append(total)
+            total += len(values)
+        self._length = total
+
+
+class ColumnBuilder:
+    """Collects one column block by block (see the module's docstring)."""
+
+    __slots__ = ("_length", "_segments", "_shift")
+
+    def __init__(self, shift: int) -> None:
+        self._segments: list[tuple[str, Any]] = []
+        self._length = 0
+        self._shift = shift
+
+    def _open(self, kind: str) -> Any:
+        if self._segments and self._segments[-1][0] == kind:
+            return self._segments[-1][1]
+        values = array("d") if kind in (_NUMBER, _DATE) else array("b") if kind == _BOOLEAN else []
+        self._segments.append((kind, values))
+        return values
+
+    def pad(self, length: int) -> None:
+        """Empty values up to `length` positions."""
+        missing = length - self._length
+        if missing > 0:
+            kind = self._segments[-1][0] if self._segments else _OBJECTS
+            values = self._open(kind)
+            values.extend(repeat({_OBJECTS: None, _BOOLEAN: -1}.get(kind, _NAN), missing))
+            self._length = length
+
+    def add(self, start: int, block: list[Any]) -> None:
+        """The values of positions `start`, `start` + 1, … (None: empty; a float: a number;
+        `Dated`: a number in a date style; anything else as it is)."""
+        self.pad(start)
+        kinds = set(map(type, block))
+        kinds.discard(type(None))
+        if kinds == {float}:
+            self._open(_NUMBER).extend([_NAN if v is None else v for v in block])
+        elif kinds == {bool}:
+            self._open(_BOOLEAN).extend([-1 if v is None else v for v in block])
+        elif kinds == {tuple} and all(v is None or (v[1] in (DateKind.DATE, DateKind.TIME) and v[0] >= 1)
+                                      for v in block):
+            self._open(_DATE).extend([_NAN if v is None else v[0] for v in block])
+        elif not kinds & {float, tuple}:
+            self._open(_OBJECTS).extend(block)
+        else:
+            shift = self._shift
+            self._open(_OBJECTS).extend(
+                [_number(v) if type(v) is float else
+                 serial_value(v[0], v[1], shift) if type(v) is tuple else v for v in block])
+        self._length = start + len(block)
+
+    def finish(self, length: int) -> SegmentedColumn | list[Any]:
+        """The column, `length` values long (a plain list when it holds no typed segment)."""
+        self.pad(length)
+        if len(self._segments) == 1 and self._segments[0][0] == _OBJECTS:
+            return self._segments[0][1]  # type: ignore[no-any-return]
+        if all(kind == _OBJECTS for kind, _ in self._segments):
+            return [v for _, values in self._segments for v in values]
+        return SegmentedColumn(self._segments, self._shift)
