@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from itertools import islice
 from pathlib import PurePath
 from typing import Any
 
@@ -105,8 +106,34 @@ class _Encoder(json.JSONEncoder):
         return tagged
 
 
+_ROWS_AT_ONCE = 2_000
+
+
 def dumps_values(values: dict[str, Any]) -> str:
-    """Compact tagged JSON text of a port → value mapping."""
+    """Compact tagged JSON text of a port → value mapping.
+
+    A large table is written a few thousand rows at a time, so that encoding it never holds
+    every row as a dict at once (a table stored by column makes its row dicts on demand).
+    """
+    large = {k for k, v in values.items() if isinstance(v, Table) and len(v) > _ROWS_AT_ONCE}
+    if not large or any(k in _TAG_SET for k in values):
+        return _dumps(values)
+    parts = [json.dumps(str(k), ensure_ascii=False) + ":" + (_dumps_table(v) if k in large else _dumps(v))
+             for k, v in values.items()]
+    return "{" + ",".join(parts) + "}"
+
+
+def _dumps_table(table: Table) -> str:
+    columns = json.dumps([{"name": c.name, "type": c.type} for c in table.columns], ensure_ascii=False,
+                         separators=(",", ":"))
+    rows = iter(table.rows)
+    pieces = []
+    while chunk := list(islice(rows, _ROWS_AT_ONCE)):
+        pieces.append(_dumps(chunk)[1:-1])
+    return '{"$table":{"columns":' + columns + ',"rows":[' + ",".join(pieces) + "]}}"
+
+
+def _dumps(values: Any) -> str:
     encoder = _Encoder()
     try:
         text = encoder.encode(values)

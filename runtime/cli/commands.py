@@ -10,6 +10,7 @@ import getpass
 import json
 import signal
 import sys
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,10 @@ from runtime.runner import Runner
 from runtime.secrets import CredentialError, CredentialStore
 from runtime.services import discover_services
 from runtime.valuecodec import to_plain_json
+from runtime.values import Table
+
+_SHOWN_ROWS = 20
+"""A table output is shown by its first rows (the line is cut at 2,000 characters anyway)."""
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -147,7 +152,12 @@ def _print_summary(result: Any, titles: dict[str, str]) -> None:
     if skipped:
         out.write(f"skipped: {', '.join(f'{titles.get(n, n)} ({n})' for n in skipped)}\n")
     for name, value in result.outputs.items():  # the results themselves go to stdout
-        text = json.dumps(to_plain_json(value), ensure_ascii=False, default=str)
+        shown = value
+        if isinstance(value, Table) and len(value) > _SHOWN_ROWS:  # only what fits the line
+            shown = Table(value.columns, list(islice(value.rows, _SHOWN_ROWS)))
+        text = json.dumps(to_plain_json(shown), ensure_ascii=False, default=str)
+        if shown is not value:
+            text = f"({len(value)} rows) {text}"
         sys.stdout.write(f"{name} = {text if len(text) < 2000 else text[:1997] + '...'}\n")
 
 

@@ -77,3 +77,17 @@ def test_a_table_stored_by_column_travels_and_compares_as_rows() -> None:
         Table.from_columns(["x", "y"], [[1], [1, 2]])
     with pytest.raises(IndexError):
         table.rows[3]
+
+
+def test_a_large_table_is_written_in_pieces_with_the_same_text() -> None:
+    from runtime import valuecodec
+
+    names = [f"n{i}" for i in range(4_500)]
+    days = [dt.date(2024, 1, 1 + i % 28) for i in range(4_500)]
+    numbers = [float("nan") if i == 7 else i / 3 for i in range(4_500)]
+    table = Table.from_columns(["name", "day", "x"], [names, days, numbers])
+    text = dumps_values({"t": table, "count": 3})
+    assert text == valuecodec._dumps({"t": table, "count": 3})
+    back = loads_values(text)
+    assert back["count"] == 3 and back["t"].rows[4_499] == table.rows[4_499] and len(back["t"]) == 4_500
+    assert math.isnan(back["t"].rows[7]["x"])
