@@ -161,6 +161,7 @@ from runtime.values import (
     ImageRef,
     SessionRef,
     Table,
+    TableRows,
     WorkbookRef,
     infer_column_type,
 )
@@ -277,6 +278,7 @@ __all__ = [
     "SetTrigger",
     "StartupTrigger",
     "Table",
+    "TableRows",
     "Trigger",
     "TriggerAdded",
     "TriggerBase",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator
 
-from runtime.api import FileRef, Table
+from runtime.api import FileRef, Table, TableRows
 
 __all__ = ["Text", "as_text", "file_ref", "to_jsonable"]
 
@@ -40,6 +40,8 @@ def to_jsonable(value: Any) -> Any:
     """`json.dumps` default: tables become lists of rows, dates ISO text, refs records."""
     if isinstance(value, Table):
         return value.to_dict()["rows"]
+    if isinstance(value, TableRows):
+        return [dict(row) for row in value]
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     if isinstance(value, BaseModel):

@@ -34,6 +34,7 @@ from runtime.api import (
     PortEnvironment,
     PortSpec,
     Table,
+    TableRows,
 )
 
 _OWN_PORTS = ("items", "results", "table", "errors")
@@ -121,7 +122,7 @@ class ForEach(NodeType):
         items = inputs.get("items")
         if isinstance(items, Table):
             items = items.rows
-        if not isinstance(items, (list, tuple)):
+        if not isinstance(items, (list, tuple, TableRows)):
             got = "nothing" if items is None else type(items).__name__
             raise NodeError(f"'Items' must be a list or a table, but got {got}")
         target = ctx.resolve_path(config.flow)

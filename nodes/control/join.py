@@ -91,8 +91,9 @@ def join_tables(left: Table, right: Table, config: JoinConfig, stop: Stop) -> Ta
         rename[col] = new
         names.append(new)
 
+    right_rows = list(right.rows)  # one dict per row, kept: rows are matched by identity below
     index: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in checked(right.rows, stop):
+    for row in checked(right_rows, stop):
         key = _key(row, rkey)
         if key is not None:
             index.setdefault(key, []).append(row)
@@ -118,7 +119,7 @@ def join_tables(left: Table, right: Table, config: JoinConfig, stop: Stop) -> Ta
         if not partners and config.how in ("left", "outer"):
             rows.append(combine(lrow, None))
     if config.how == "outer":
-        rows.extend(combine(None, r) for r in right.rows if id(r) not in matched)
+        rows.extend(combine(None, r) for r in right_rows if id(r) not in matched)
     stop.check()
     return Table.from_records(rows, columns=names)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from nodes._shared.offload import ROWS_INLINE, offload
 from nodes._shared.values import to_jsonable
-from runtime.api import NodeContext, NodeError, NodeType, Table
+from runtime.api import NodeContext, NodeError, NodeType, Table, TableRows
 
 
 class JsonFormatConfig(BaseModel):
@@ -74,7 +74,7 @@ def _rough_size(value: Any, enough: int = ROWS_INLINE + 1) -> int:
         elif isinstance(item, dict):
             seen += len(item)
             pending.extend(islice(item.values(), enough))
-        elif isinstance(item, (list, tuple)):
+        elif isinstance(item, (list, tuple, TableRows)):
             seen += len(item)
             pending.extend(item[:enough])
     return seen

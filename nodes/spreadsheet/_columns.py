@@ -26,6 +26,7 @@ __all__ = ["ColumnBuilder", "Dated", "SegmentedColumn", "duration_text", "serial
 _NAN = math.nan
 _EXACT = 2**53
 _BASE = dt.datetime(1899, 12, 30)
+_LAST_SERIAL = 2_958_466  # 1 January 10000, the first day Excel cannot show
 _NUMBER, _DATE, _BOOLEAN, _OBJECTS = "number", "date", "boolean", "objects"
 _TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "text", dt.date: "date",
                dt.datetime: "datetime"}
@@ -53,6 +54,8 @@ def serial_value(number: float, kind: int, shift: int) -> Any:
     """An Excel serial number in a date style as a Table value: a date (whole days), a
     datetime, a time of day as text ("08:30:00"), a duration as text ("36:30:00").
     `shift`: 1462 for the 1904 date system, else 0 (the 1900 system with its leap-year bug)."""
+    if not -_LAST_SERIAL < number < _LAST_SERIAL:  # Excel shows ####: the number is all there is
+        return _number(number)
     if kind == DateKind.DURATION:
         return duration_text(number)
     if number < 0:
@@ -131,7 +134,8 @@ class SegmentedColumn(Sequence[Any]):
             if kind == _OBJECTS:
                 kinds.update(map(type, values))
             elif kind == _NUMBER:
-                kinds.update(float if not v.is_integer() else int for v in values if v == v)
+                kinds.update(int if v.is_integer() and -_EXACT < v < _EXACT else float
+                             for v in values if v == v)
             elif kind == _BOOLEAN:
                 kinds.update(bool for v in values if v >= 0)
             else:
@@ -207,8 +211,8 @@ class ColumnBuilder:
             self._open(_NUMBER).extend([_NAN if v is None else v for v in block])
         elif kinds == {bool}:
             self._open(_BOOLEAN).extend([-1 if v is None else v for v in block])
-        elif kinds == {tuple} and all(v is None or (v[1] in (DateKind.DATE, DateKind.TIME) and v[0] >= 1)
-                                      for v in block):
+        elif kinds == {tuple} and all(v is None or (v[1] in (DateKind.DATE, DateKind.TIME)
+                                                    and 1 <= v[0] < _LAST_SERIAL - 1462) for v in block):
             self._open(_DATE).extend([_NAN if v is None else v[0] for v in block])
         elif not kinds & {float, tuple}:
             self._open(_OBJECTS).extend(block)

@@ -77,7 +77,9 @@ class _Target:
 
 
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ElementTree.ParseError, ValueError,
-            IndexError, UnicodeError)
+            IndexError, UnicodeError, NotImplementedError, RuntimeError)
+"""What reading a damaged package raises (zipfile: RuntimeError for a member with a password,
+NotImplementedError for a compression method it lacks)."""
 
 
 def _damaged(path: Path, exc: BaseException) -> NodeError:
@@ -110,7 +112,10 @@ def _resolve_ooxml(path: Path, book: OoxmlBook, request: ReadRequest) -> _Target
     wanted = request.table.strip()
     if not wanted:
         return _choose(path, sheets, request)
-    tables = book.tables()
+    try:
+        tables = book.tables()
+    except (*_DAMAGED, OSError) as exc:
+        raise _damaged(path, exc) from None
     match = next((t for t in tables if t.name.casefold() == wanted.casefold()), None)
     if match is not None:
         return _Target(match.sheet, match.data, match.columns, empty=match.data is None)

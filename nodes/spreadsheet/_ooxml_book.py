@@ -12,6 +12,7 @@ and the Excel tables (ListObjects) of each sheet.
 
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 import zipfile
@@ -63,7 +64,7 @@ class TableInfo:
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ESCAPED = re.compile(r"_x(D[89ABab][0-9A-Fa-f]{2})__x(D[C-Fc-f][0-9A-Fa-f]{2})_|_x([0-9A-Fa-f]{4})_")
 
 
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
@@ -95,15 +96,24 @@ def _entity(match: re.Match[str]) -> str:
 
 
 def _escaped(match: re.Match[str]) -> str:
-    return chr(int(match.group(1), 16))
+    if match.group(1):  # a character beyond the BMP, written as its two UTF-16 halves
+        high, low = int(match.group(1), 16), int(match.group(2), 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    code = int(match.group(3), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone half stays as written
 
 
 def _xml_unescape(text: str) -> str:
+    if "\r" in text:  # line ends written as such, as an XML parser reads them (&#13; stays a CR)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
         text = _ENTITY.sub(_entity, text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def excel_unescape(text: str) -> str:
+    """Excel's own _xHHHH_ escapes undone (in text an XML parser has already read)."""
+    return _ESCAPED.sub(_escaped, text) if "_x" in text else text
 
 
 def unescape(text: str) -> str:
@@ -284,21 +294,21 @@ class OoxmlBook:
                 bottom = (area.last_row or top) - int(root.get("totalsRowCount", "0") or 0)
                 data = None if bottom < top else Area(top, area.first_column, bottom, area.last_column,
                                                       sheet.name)
-                columns = [unescape(c.get("name") or "") for c in _children(root, "tableColumn")]
+                columns = [excel_unescape(c.get("name") or "") for c in _children(root, "tableColumn")]
                 found.append(TableInfo(name, sheet.name, data, columns))
         return found
 
 
-_SI = re.compile(r"<(?:\w+:)?si>(?:<(?:\w+:)?t(\s[^>]*)?>([^<]*)</(?:\w+:)?t>)?</(?:\w+:)?si>"
-                 r"|<(?:\w+:)?si\s*/>|<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.S)
-PHONETIC = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
-TEXT = re.compile(r"<(?:\w+:)?t(\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
+_SI = re.compile(r"<(?:\w+:)?si\s*>(?:<(?:\w+:)?t(\s[^>]*)?>([^<]*)</(?:\w+:)?t\s*>)?</(?:\w+:)?si\s*>"
+                 r"|<(?:\w+:)?si\s*/>|<(?:\w+:)?si\s*>(.*?)</(?:\w+:)?si\s*>", re.S)
+PHONETIC = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh\s*>", re.S)
+TEXT = re.compile(r"<(?:\w+:)?t(\s[^>]*?)?(/)?>(?(2)|(.*?)</(?:\w+:)?t\s*>)", re.S)
 
 
 def runs_text(body: str) -> str | None:
     """The text of rich text (runs of <t> elements, phonetic guides left out); None: no <t>."""
     parts = TEXT.findall(PHONETIC.sub("", body)) if "rPh" in body else TEXT.findall(body)
-    return "".join(element_text(attributes, raw) for attributes, raw in parts) if parts else None
+    return "".join(element_text(attributes, raw) for attributes, _, raw in parts) if parts else None
 
 
 def prefix_of(data: str, root: str) -> str:
@@ -311,20 +321,24 @@ def _read_strings(opened: IO[bytes], stop: Stop) -> list[str]:
     strings: list[str] = []
     add = strings.append
     with opened as handle:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")  # a character may span two reads
         carry, close = "", ""
         while True:
             chunk = handle.read(_CHUNK)
             stop.check()
-            data = carry + chunk.decode("utf-8", "replace") if chunk else carry
-            close = close or f"</{prefix_of(data, 'sst')}si>"
-            cut = data.rfind(close) + len(close) if chunk else len(data)
-            if cut < len(close):
+            end = not chunk
+            data = carry + decoder.decode(chunk, final=end)
+            close = close or f"</{prefix_of(data, 'sst')}si"
+            cut = len(data) if end else data.rfind(close)
+            if cut < 0:
                 carry = data
                 continue
+            if not end:
+                cut = data.index(">", cut) + 1 if ">" in data[cut:] else cut
             block, carry = data[:cut], data[cut:]
             for attributes, plain, rich in _SI.findall(block):
                 add(runs_text(rich) or "" if rich else element_text(attributes, plain))
-            if not chunk:
+            if end:
                 break
     return strings
 
@@ -334,7 +348,7 @@ def name_area(name: str, formula: str) -> Area:
     text = formula.lstrip("=").strip()
     if not text or "#REF!" in text:
         raise ValueError(f"the name '{name}' refers to cells that no longer exist ({text or 'nothing'})")
-    if "," in text.replace("',", "").split("!")[-1] or "(" in text:
+    if "," in re.sub(r"'[^']*'", "", text) or "(" in text:
         raise ValueError(f"the name '{name}' is not a single range ({text}); read its sheet and range "
                          "instead")
     try:

@@ -15,12 +15,14 @@ LibreOffice recalculate; their value is None.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from array import array
-from collections.abc import MutableSequence, Sequence
+from collections.abc import Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from nodes._shared.offload import Stop
@@ -73,7 +75,7 @@ _ATTR = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _FORMULA = re.compile(r"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(r"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _MERGE = re.compile(r"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([^"']+)["']""")
-_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})")
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -119,9 +121,12 @@ class _Careful:
                 number = float(raw)
                 return (number, date) if date else number
             if kind == "s":
-                return self.strings[int(raw)] or None
+                index = int(raw)
+                if index < 0:
+                    raise IndexError
+                return self.strings[index] or None
             if kind == "b":
-                return raw in ("1", "true")
+                return raw.lower() in ("1", "true")
             if kind == "e":
                 self.cells.errors[(row, column)] = unescape(raw)
                 return unescape(raw)
@@ -148,32 +153,102 @@ def _iso_date(text: str) -> Any:
 
 
 def _careful_items(block: str, cell: re.Pattern[str], row: re.Pattern[str],
-                   last_row: int) -> list[tuple[str, str, str, str, str, str]]:
+                   last_row: int) -> tuple[list[tuple[str, str, str, str, str, str]], int]:
     """The cells of a block in the fast pattern's shape, for blocks it does not fit (cells or
-    rows without a position, attributes in another order): every cell's body is handed on."""
+    rows without a position, attributes in another order, comments): every cell's body is
+    handed on. A row without `r` takes its first cell's row, else the row after the last."""
     items = []
     for row_attributes, row_body in row.findall(block):
         number_text = _attributes(row_attributes).get("r", "")
-        number = int(number_text) if number_text.isdigit() else last_row + 1
-        last_row, column = number, 0
+        number = int(number_text) if number_text.isdigit() else None
+        column = 0
         for attributes, body in cell.findall(row_body or ""):
-            ref = _REF.fullmatch(_attributes(attributes).get("r", ""))
+            attrs = _attributes(attributes)
+            ref = _REF.fullmatch(attrs.get("r", "").strip().upper())
             column = column_index(ref.group(1)) if ref else column + 1
-            plain = " ".join(f'{k}="{v}"' for k, v in sorted(_attributes(attributes).items()) if k in "st")
+            if number is None:
+                number = int(ref.group(2)) if ref else last_row + 1
+            plain = " ".join(f'{k}="{v}"' for k, v in sorted(attrs.items()) if k in ("s", "t"))
             items.append((column_letter(column), str(number), plain, "", "", body or "<v/>"))
-    return items
+        last_row = number if number is not None else last_row + 1
+    return items, last_row
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_UNNUMBERED = re.compile(r"<(?:\w+:)?row(?=[\s/>])(?![^>]*\br\s*=)")
+
+
+class _Blocks:
+    """The <sheetData> of a sheet part as text blocks of whole rows, decoded as UTF-8 across
+    block edges; `tail` is what follows it (merged areas)."""
+
+    def __init__(self, handle: Any, stop: Stop) -> None:
+        self.handle, self.stop = handle, stop
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.prefix = ""
+        self.tail = ""
+
+    def _read(self) -> tuple[str, bool]:
+        chunk = self.handle.read(_CHUNK)
+        self.stop.check()
+        return self.decoder.decode(chunk, final=not chunk), not chunk
+
+    def __iter__(self) -> Iterator[str]:
+        data, end = self._read()
+        self.prefix = prefix_of(data, "worksheet")
+        opening, closing = f"<{self.prefix}sheetData", f"</{self.prefix}sheetData>"
+        row_close, row_open = f"</{self.prefix}row>", f"<{self.prefix}row"
+        while (at := data.find(opening)) < 0:
+            if end:
+                raise ValueError("the sheet has no cells part (sheetData): the file is damaged")
+            more, end = self._read()
+            data = data[-len(opening):] + more
+        data = data[at + len(opening):]
+        if data.lstrip().startswith("/>"):  # <sheetData/>: no cells
+            self.tail = data
+            return
+        while True:
+            finish = data.find(closing)
+            if finish >= 0:
+                self.tail = data[finish:]
+                yield data[:finish]
+                return
+            if end:
+                raise ValueError("the sheet's cells end before they should: the file was cut short")
+            cut = data.rfind(row_close)
+            if cut >= 0:
+                cut += len(row_close)
+            else:  # only rows without cells (<row r="5"/>) so far: cut after the last of them
+                last = data.rfind(row_open)
+                close = data.find(">", last)
+                cut = close + 1 if last >= 0 and close > 0 and data[close - 1] == "/" else 0
+            if cut:
+                yield data[:cut]
+                data = data[cut:]
+            more, end = self._read()
+            data += more
+
+    def rest(self) -> Iterator[str]:
+        """The text after the cells, read to the end of the part."""
+        yield self.tail
+        while True:
+            text, end = self._read()
+            if text:
+                yield text
+            if end:
+                return
 
 
 def read_cells(book: OoxmlBook, sheet: SheetInfo, area: Area | None, stop: Stop, *,
                merged: bool = False) -> SheetCells:
     """The values of a worksheet (or of `area`) by column, streamed from the package.
 
-    Raises ValueError (with the cell named) on a value its type cannot hold; the caller adds
-    the file's name.
+    Raises ValueError (with the cell named) on a value its type cannot hold or a damaged
+    sheet; the caller adds the file's name.
     """
-    cells = SheetCells({})
     if sheet.part is None:
-        return cells
+        raise ValueError(f"the sheet '{sheet.name}' is missing from the package: the file is damaged")
+    cells = SheetCells({})
     strings = book.shared_strings(stop)
     careful = _Careful(strings, book.date_styles(), cells)
     kinds = careful.kinds
@@ -187,39 +262,21 @@ def read_cells(book: OoxmlBook, sheet: SheetInfo, area: Area | None, stop: Stop,
     targets: dict[str, list[Any] | None] = {}  # column letters → this block's values (None: outside)
     pools: dict[str, dict[str, str] | None] = {}  # column letters → one object per repeated text
     pos, current, row_no, skip_row, row_open, last_seen, start = -1, "", 0, False, False, 0, 0
-    tail: list[str] = []
     with book.open(sheet.part) as handle:
-        carry, prefix, begun = "", None, False
-        while True:
-            chunk = handle.read(_CHUNK)
-            stop.check()
-            data = carry + chunk.decode("utf-8", "replace") if chunk else carry
-            if prefix is None:
-                prefix = prefix_of(data, "worksheet")
-                fast, careful_cell, row_re = _patterns(prefix)
-                row_close, data_open, data_close = f"</{prefix}row>", f"<{prefix}sheetData", \
-                    f"</{prefix}sheetData>"
-                cell_open = f"<{prefix}c"
-            if not begun:
-                at = data.find(data_open)
-                if at < 0:
-                    carry = data[-len(data_open):]
-                    if not chunk:
-                        break
-                    continue
-                data, begun = data[at + len(data_open):], True
-            end_of_data = data.find(data_close)
-            if end_of_data >= 0:
-                tail.append(data[end_of_data:])
-                data, chunk = data[:end_of_data], b""
-            cut = data.rfind(row_close) + len(row_close) if chunk else len(data)
-            if cut < len(row_close):
-                carry = data
-                continue
-            block, carry = data[:cut], data[cut:]
-            items = fast.findall(block)
-            if block.count(cell_open) != len(items):
-                items = _careful_items(block, careful_cell, row_re, last_seen)
+        blocks = _Blocks(handle, stop)
+        fast, counting = None, False
+        for block in blocks:
+            if fast is None:
+                fast, careful_cell, row_re = _patterns(blocks.prefix)
+                cell_open = f"<{blocks.prefix}c"
+                row_tag, numbered_tag = f"<{blocks.prefix}row", f'<{blocks.prefix}row r="'
+            if "<!--" in block:
+                block = _COMMENT.sub("", block)
+            items = [] if counting else fast.findall(block)
+            counting = counting or (block.count(row_tag) != block.count(numbered_tag)  # rows without r:
+                                    and _UNNUMBERED.search(block) is not None)  # count them
+            if counting or block.count(cell_open) != len(items):
+                items, last_seen = _careful_items(block, careful_cell, row_re, last_seen)
             done = False
             for letters, rnum, attributes, v, inline, body in items:
                 if rnum != current:
@@ -255,6 +312,8 @@ def read_cells(book: OoxmlBook, sheet: SheetInfo, area: Area | None, stop: Stop,
                         continue
                     try:
                         value = strings[int(v)]
+                        if v[0] == "-":
+                            raise IndexError
                     except (ValueError, IndexError):
                         value = careful.typed(row_no, letter_columns[letters], "s", 0, v)
                     if not value:
@@ -278,8 +337,12 @@ def read_cells(book: OoxmlBook, sheet: SheetInfo, area: Area | None, stop: Stop,
                     pos += 1
                     row_numbers.append(row_no)
                     row_open = True
-                if len(values) < pos - start:
-                    values.extend([None] * (pos - start - len(values)))
+                at = pos - start
+                if len(values) != at:
+                    if len(values) < at:
+                        values.extend([None] * (at - len(values)))
+                    else:  # the same cell twice: the last one counts, as in Excel
+                        del values[at:]
                 values.append(value)
             for letters, values in targets.items():
                 if values:
@@ -290,28 +353,44 @@ def read_cells(book: OoxmlBook, sheet: SheetInfo, area: Area | None, stop: Stop,
                     builder.add(start, values)
             targets.clear()
             start = pos + 1
-            if row_no:
-                last_seen = row_no
-            if done or not chunk:
+            if row_no and not counting:
+                last_seen = max(last_seen, row_no)
+            if done:
                 break
         if merged:
-            cells.merged = _merged_areas("".join(tail), handle)
+            cells.merged = _merged_areas(blocks.rest(), stop)
     for column, builder in sorted(builders.items()):
         cells.columns[column] = builder.finish(pos + 1)
+    if any(a >= b for a, b in pairwise(cells.row_numbers)):
+        _sort_rows(cells)
     return cells
 
 
-def _merged_areas(start: str, handle: Any) -> list[tuple[int, int, int, int]]:
-    """The merged areas listed after the sheet's cells (`start`: what was read of them so far)."""
+def _sort_rows(cells: SheetCells) -> None:
+    """Rows written out of order (or one row written twice) put in sheet order, as Excel shows
+    them; for a cell given twice the later value counts."""
+    rows = cells.row_numbers
+    order = sorted(range(len(rows)), key=rows.__getitem__)
+    every = sorted(set(rows))
+    where = {row: i for i, row in enumerate(every)}
+    for column, values in cells.columns.items():
+        placed: list[Any] = [None] * len(every)
+        for i in order:
+            if values[i] is not None:
+                placed[where[rows[i]]] = values[i]
+        cells.columns[column] = placed
+    cells.row_numbers = array("i", every)
+
+
+def _merged_areas(texts: Iterator[str], stop: Stop) -> list[tuple[int, int, int, int]]:
+    """The merged areas listed after the sheet's cells."""
     refs: dict[str, None] = {}
-    text = start
-    while True:
+    text = ""
+    for more in texts:
+        stop.check()
+        text = text[-512:] + more
         for ref in _MERGE.findall(text):
             refs[ref] = None
-        chunk = handle.read(_CHUNK)
-        if not chunk:
-            break
-        text = text[-512:] + chunk.decode("utf-8", "replace")
     found = []
     for ref in refs:
         area = parse_area(ref)

@@ -225,3 +225,79 @@ def test_typed_columns_behave_as_lists():
     moments = dates.finish(3)
     assert moments.table_type() == "datetime"  # a date beside date-times becomes midnight
     assert list(moments) == [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 6), None]
+
+
+def test_text_split_across_read_blocks_stays_whole(tmp_path):
+    text = "東京都渋谷区" * 40  # three bytes a character: some fall across the 128 KB reads
+    rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{text}{i}</t></is></c>'
+                   f'<c r="B{i}" t="s"><v>{i - 1}</v></c></row>' for i in range(1, 3001))
+    strings = [f"<si ><t>{text}{i}</t></si >" for i in range(1, 3001)]  # white space inside the tags too
+    got = _read(_package(tmp_path / "cjk.xlsx", rows, strings=strings))
+    assert got == [{"A": f"{text}{i}", "B": f"{text}{i}"} for i in range(1, 3001)]
+
+
+@pytest.mark.parametrize("cut", ["</row>", "</row>\n", "</row></she"])
+def test_a_sheet_cut_short_is_an_error_not_a_hang(tmp_path, cut):
+    path = _package(tmp_path / "cut.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = (xml[:xml.index("</row>")] + cut).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    with pytest.raises(NodeError, match=r"cut\.xlsx, sheet 'Data': the sheet's cells end before they should"):
+        _read(path)
+
+
+def test_odd_but_valid_shapes(tmp_path):
+    data = ('<row><c r="A1"><v>1</v></c></row><row><c s="0" r="A5"><v>5</v></c></row>'  # rows without r
+            '<row r="9"><c r="A9"><v>1</v></c><c r="A9"><v>2</v></c></row>'  # one cell twice: the last counts
+            '<row r="7"><c r="A7" t="inlineStr"><is><r><t xml:space="preserve"/></r><r><t>a&#13;b</t></r>'
+            '</is></c></row>'  # written after row 9; an empty run; a CR written as a character reference
+            '<row r="8"><c r="A8" s="1"><v>3000000</v></c><c r="B8"><v>1E+20</v></c></row>'
+            '<row r="10"><c r="A10" t="inlineStr"><is><t>_xD83D__xDE00_ and _xD83D_</t></is></c></row>')
+    path = _package(tmp_path / "odd.xlsx", data, xfs='<xf numFmtId="0"/><xf numFmtId="14"/>')
+    loaded = load_table(path, ReadRequest(header="none"), Stop())
+    rows = list(loaded.result.table.rows)
+    assert list(loaded.result.row_numbers) == [1, 5, 7, 8, 9, 10]
+    assert [r["A"] for r in rows] == [1, 5, "a\rb", 3_000_000, 2, "\U0001f600 and _xD83D_"]
+    assert rows[3]["B"] == 1e20 and {c.name: c.type for c in loaded.result.table.columns}["B"] == "number"
+    for row in rows:
+        for value in row.values():
+            if isinstance(value, str):
+                value.encode("utf-8")  # every text can be saved
+
+
+def test_rows_and_cells_without_positions_over_many_blocks(tmp_path):
+    rows = "".join("<row></row>" if i % 2 else f"<row><c><v>{i}</v></c></row>" for i in range(1, 14002))
+    loaded = load_table(_package(tmp_path / "unnumbered.xlsx", rows), ReadRequest(header="none"), Stop())
+    assert loaded.result.row_numbers[-1] == 14000 and loaded.result.table.rows[-1] == {"A": 14000}
+
+
+def test_damaged_parts_name_the_file(tmp_path):
+    missing = _package(tmp_path / "nosheet.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    with zipfile.ZipFile(missing) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist() if not n.endswith("sheet1.xml")}
+    with zipfile.ZipFile(missing, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    with pytest.raises(NodeError, match=r"nosheet\.xlsx, sheet 'Data': the sheet 'Data' is missing"):
+        _read(missing)
+
+
+def test_a_table_read_from_a_sheet_feeds_the_row_nodes(tmp_path):
+    """A table stored by column goes wherever a list of rows does (for each, join, JSON)."""
+    import json
+
+    from nodes._shared.values import to_jsonable
+    from nodes.control.join import JoinConfig, join_tables
+
+    path = tmp_path / "t.xlsx"
+    _random_workbook(path, 3000)
+    table = load_table(path, ReadRequest(), Stop()).result.table
+    assert json.loads(json.dumps(table.rows, default=to_jsonable))[5]["Int"] == table.rows[5]["Int"]
+    other = load_table(path, ReadRequest(range="A1:B40"), Stop()).result.table
+    joined = join_tables(table, other, JoinConfig(left_key=["Int"], how="outer"), Stop())
+    right_only = [r for r in joined.rows if r["Float"] is None]
+    assert len(right_only) == sum(1 for r in other.rows if r["Int"] is None) > 0  # each once, no more
