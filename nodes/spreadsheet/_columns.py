@@ -17,6 +17,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any
 
 from nodes.spreadsheet._ooxml_book import DateKind
@@ -74,12 +75,51 @@ Dated = tuple
 """A number read from a cell in a date style is handed over as the tuple (number, DateKind)."""
 
 
+def _number_kinds(numbers: Sequence[float]) -> set[type]:
+    """int and/or float: which of them the (non-empty) numbers of a typed segment are."""
+    if not numbers:
+        return set()
+    whole = sum(map(float.is_integer, numbers))
+    if whole and max(map(abs, numbers)) >= _EXACT:  # whole numbers too large to be exact stay float
+        whole = sum(1 for v in numbers if v.is_integer() and abs(v) < _EXACT)
+    return ({int} if whole else set()) | ({float} if whole < len(numbers) else set())
+
+
+def _date_kinds(serials: Sequence[float]) -> set[type]:
+    """date and/or datetime: whole days and moments among the serials of a date segment."""
+    if not serials:
+        return set()
+    whole = sum(map(float.is_integer, serials))
+    return ({dt.date} if whole else set()) | ({dt.datetime} if whole < len(serials) else set())
+
+
+class _Segment:
+    """A run of one column's values: typed (an array) or a list, and the kinds of value in it."""
+
+    __slots__ = ("kind", "kinds", "values")
+
+    def __init__(self, kind: str, values: Any) -> None:
+        self.kind, self.values = kind, values
+        self.kinds: set[type] = set()
+
+    def recount(self) -> None:
+        """The kinds, worked out again (after some values were dropped)."""
+        if self.kind == _NUMBER:
+            self.kinds = _number_kinds([v for v in self.values if v == v])
+        elif self.kind == _DATE:
+            self.kinds = _date_kinds([v for v in self.values if v == v])
+        elif self.kind == _BOOLEAN:
+            self.kinds = {bool} if any(v >= 0 for v in self.values) else set()
+        else:
+            self.kinds = set(map(type, self.values)) - {type(None)}
+
+
 class SegmentedColumn(Sequence[Any]):
     """One column's values as a run of segments (typed arrays and lists), read-only."""
 
     __slots__ = ("_cache", "_length", "_promote", "_segments", "_shift", "_starts")
 
-    def __init__(self, segments: list[tuple[str, Any]], shift: int) -> None:
+    def __init__(self, segments: list[_Segment], shift: int) -> None:
         self._segments = segments
         self._shift = shift
         self._starts: list[int] = []
@@ -111,8 +151,9 @@ class SegmentedColumn(Sequence[Any]):
 
     def __iter__(self) -> Iterator[Any]:
         parts = []
-        for kind, values in self._segments:
-            parts.append(values if kind == _OBJECTS else map(self._decoder(kind), values))
+        for segment in self._segments:
+            values = segment.values
+            parts.append(values if segment.kind == _OBJECTS else map(self._decoder(segment.kind), values))
         return chain.from_iterable(parts)
 
     def __getitem__(self, index: Any) -> Any:
@@ -123,24 +164,15 @@ class SegmentedColumn(Sequence[Any]):
         if not 0 <= index < self._length:
             raise IndexError("column index out of range")
         at = bisect_right(self._starts, index) - 1
-        kind, values = self._segments[at]
-        value = values[index - self._starts[at]]
-        return value if kind == _OBJECTS else self._decoder(kind)(value)
+        segment = self._segments[at]
+        value = segment.values[index - self._starts[at]]
+        return value if segment.kind == _OBJECTS else self._decoder(segment.kind)(value)
 
     def table_type(self) -> str:
         """The Table column type of the values (dates beside date-times become date-times)."""
         kinds: set[type] = set()
-        for kind, values in self._segments:
-            if kind == _OBJECTS:
-                kinds.update(map(type, values))
-            elif kind == _NUMBER:
-                kinds.update(int if v.is_integer() and -_EXACT < v < _EXACT else float
-                             for v in values if v == v)
-            elif kind == _BOOLEAN:
-                kinds.update(bool for v in values if v >= 0)
-            else:
-                kinds.update(dt.date if v.is_integer() else dt.datetime for v in values if v == v)
-        kinds.discard(type(None))
+        for segment in self._segments:
+            kinds |= segment.kinds
         if kinds == {dt.date, dt.datetime}:
             self.promote()
             return "datetime"
@@ -151,27 +183,30 @@ class SegmentedColumn(Sequence[Any]):
     def promote(self) -> None:
         """Dates among date-times become that day at midnight."""
         self._promote = True
-        self._segments = [(k, [dt.datetime(v.year, v.month, v.day) if type(v) is dt.date else v for v in s])
-                          if k == _OBJECTS else (k, s) for k, s in self._segments]
+        for segment in self._segments:
+            if segment.kind == _OBJECTS:
+                segment.values = [dt.datetime(v.year, v.month, v.day) if type(v) is dt.date else v
+                                  for v in segment.values]
 
     def drop_first(self, count: int) -> None:
         """Forget the first `count` values (the rows above a table's first data row)."""
         while count and self._segments:
-            values = self._segments[0][1]
-            if len(values) <= count:
-                count -= len(values)
+            segment = self._segments[0]
+            if len(segment.values) <= count:
+                count -= len(segment.values)
                 self._segments.pop(0)
             else:
-                del values[:count]
+                del segment.values[:count]
+                segment.recount()
                 count = 0
         self._index()
 
     def _index(self) -> None:
         self._starts = []
         total = 0
-        for _, values in self._segments:
+        for segment in self._segments:
             self._starts.append(total)
-            total += len(values)
+            total += len(segment.values)
         self._length = total
 
 
@@ -181,53 +216,70 @@ class ColumnBuilder:
     __slots__ = ("_length", "_segments", "_shift")
 
     def __init__(self, shift: int) -> None:
-        self._segments: list[tuple[str, Any]] = []
+        self._segments: list[_Segment] = []
         self._length = 0
         self._shift = shift
 
-    def _open(self, kind: str) -> Any:
-        if self._segments and self._segments[-1][0] == kind:
-            return self._segments[-1][1]
+    def _open(self, kind: str) -> _Segment:
+        if self._segments and self._segments[-1].kind == kind:
+            return self._segments[-1]
         values = array("d") if kind in (_NUMBER, _DATE) else array("b") if kind == _BOOLEAN else []
-        self._segments.append((kind, values))
-        return values
+        self._segments.append(_Segment(kind, values))
+        return self._segments[-1]
 
     def pad(self, length: int) -> None:
         """Empty values up to `length` positions."""
         missing = length - self._length
         if missing > 0:
-            kind = self._segments[-1][0] if self._segments else _OBJECTS
-            values = self._open(kind)
-            values.extend(repeat({_OBJECTS: None, _BOOLEAN: -1}.get(kind, _NAN), missing))
+            kind = self._segments[-1].kind if self._segments else _OBJECTS
+            self._open(kind).values.extend(repeat({_OBJECTS: None, _BOOLEAN: -1}.get(kind, _NAN), missing))
             self._length = length
 
     def add(self, start: int, block: list[Any]) -> None:
         """The values of positions `start`, `start` + 1, … (None: empty; a float: a number;
-        `Dated`: a number in a date style; anything else as it is)."""
+        a tuple (number, DateKind): a number in a date style; anything else as it is)."""
         self.pad(start)
         kinds = set(map(type, block))
+        full = type(None) not in kinds
         kinds.discard(type(None))
+        present = block if full else [v for v in block if v is not None]
         if kinds == {float}:
-            self._open(_NUMBER).extend([_NAN if v is None else v for v in block])
+            segment = self._open(_NUMBER)
+            segment.values.extend(block if full else [_NAN if v is None else v for v in block])
+            segment.kinds |= _number_kinds(present)
         elif kinds == {bool}:
-            self._open(_BOOLEAN).extend([-1 if v is None else v for v in block])
-        elif kinds == {tuple} and all(v is None or (v[1] in (DateKind.DATE, DateKind.TIME)
-                                                    and 1 <= v[0] < _LAST_SERIAL - 1462) for v in block):
-            self._open(_DATE).extend([_NAN if v is None else v[0] for v in block])
-        elif not kinds & {float, tuple}:
-            self._open(_OBJECTS).extend(block)
+            segment = self._open(_BOOLEAN)
+            segment.values.extend(block if full else [-1 if v is None else v for v in block])
+            segment.kinds.add(bool)
+        elif kinds == {tuple} and _plain_dates(present):
+            serials = list(map(itemgetter(0), present))
+            segment = self._open(_DATE)
+            segment.values.extend(serials if full else [_NAN if v is None else v[0] for v in block])
+            segment.kinds |= _date_kinds(serials)
         else:
             shift = self._shift
-            self._open(_OBJECTS).extend(
-                [_number(v) if type(v) is float else
-                 serial_value(v[0], v[1], shift) if type(v) is tuple else v for v in block])
+            values = block if not kinds & {float, tuple} else [
+                _number(v) if type(v) is float else serial_value(v[0], v[1], shift) if type(v) is tuple else v
+                for v in block]
+            segment = self._open(_OBJECTS)
+            segment.values.extend(values)
+            segment.kinds |= set(map(type, values)) - {type(None)} if kinds & {float, tuple} else kinds
         self._length = start + len(block)
 
     def finish(self, length: int) -> SegmentedColumn | list[Any]:
         """The column, `length` values long (a plain list when it holds no typed segment)."""
         self.pad(length)
-        if len(self._segments) == 1 and self._segments[0][0] == _OBJECTS:
-            return self._segments[0][1]  # type: ignore[no-any-return]
-        if all(kind == _OBJECTS for kind, _ in self._segments):
-            return [v for _, values in self._segments for v in values]
+        if len(self._segments) == 1 and self._segments[0].kind == _OBJECTS:
+            return self._segments[0].values  # type: ignore[no-any-return]
+        if all(segment.kind == _OBJECTS for segment in self._segments):
+            return [v for segment in self._segments for v in segment.values]
         return SegmentedColumn(self._segments, self._shift)
+
+
+def _plain_dates(present: list[tuple[float, int]]) -> bool:
+    """Whether numbers in date styles are all days or moments Excel can show (no times of day,
+    durations or out-of-range serials, which become text or stay numbers)."""
+    kinds = set(map(itemgetter(1), present))
+    numbers = list(map(itemgetter(0), present))
+    last = _LAST_SERIAL - 1462  # the 1904 system shifts serials by 1462 days
+    return kinds <= {DateKind.DATE, DateKind.TIME} and min(numbers) >= 1 and max(numbers) < last

@@ -293,21 +293,21 @@ def read_cells(book: OoxmlBook, sheet: SheetInfo, area: Area | None, stop: Stop,
                     values = targets[letters] = [] if c0 <= column <= c1 else None
                 if values is None:
                     continue
-                kind = kinds.get(attributes) or careful.kind(attributes)
+                kind, date = kinds.get(attributes) or careful.kind(attributes)
                 if body:
-                    value = careful.value(row_no, letter_columns[letters], kind[0], kind[1], body)
+                    value = careful.value(row_no, letter_columns[letters], kind, date, body)
                     if value is None:
                         continue
-                elif kind[0] == "n":
+                elif kind == "n":
                     if not v:
                         continue
                     try:
                         value = float(v)
                     except ValueError:
                         value = careful.typed(row_no, letter_columns[letters], "n", 0, v)
-                    if kind[1]:
-                        value = (value, kind[1])
-                elif kind[0] == "s":
+                    if date:
+                        value = (value, date)
+                elif kind == "s":
                     if not v:
                         continue
                     try:
@@ -318,21 +318,30 @@ def read_cells(book: OoxmlBook, sheet: SheetInfo, area: Area | None, stop: Stop,
                         value = careful.typed(row_no, letter_columns[letters], "s", 0, v)
                     if not value:
                         continue
-                elif kind[0] == "inlineStr" or kind[0] == "str":
-                    value = unescape(v) if kind[0] == "str" else element_text("", inline)
+                elif kind == "inlineStr" or kind == "str":
+                    if kind == "str":
+                        value = unescape(v)
+                    elif "&" in inline or "_x" in inline or "\r" in inline:
+                        value = element_text("", inline)
+                    else:  # a plain <t>: leading and trailing white space is not kept
+                        value = inline.strip(" \t\n\r")
                     if not value:
                         continue
                     pool = pools.get(letters, pools)
                     if pool is not None:
                         if pool is pools:
                             pool = pools[letters] = {}
-                        value = pool.setdefault(value, value)  # type: ignore[union-attr]
-                        if len(pool) > _POOL_CHECK and len(pool) * 2 > pos:  # mostly unique: stop
-                            pools[letters] = None
+                        shared = pool.get(value)  # type: ignore[union-attr]
+                        if shared is not None:
+                            value = shared
+                        else:
+                            pool[value] = value  # type: ignore[index]
+                            if len(pool) > _POOL_CHECK and len(pool) * 2 > pos:  # mostly unique: stop
+                                pools[letters] = None
                 else:
                     if not v:
                         continue
-                    value = careful.typed(row_no, letter_columns[letters], kind[0], kind[1], v)
+                    value = careful.typed(row_no, letter_columns[letters], kind, date, v)
                 if not row_open:
                     pos += 1
                     row_numbers.append(row_no)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,17 @@ def _package(path: Path, sheet_data: str, *, strings: list[str] | None = None, d
         for name, text in parts.items():
             zf.writestr(name.replace("/", sep) if name.startswith("xl/") else name, text)
     return path
+
+
+def _change_sheet(path: Path, change: Callable[[bytes], bytes | None]) -> None:
+    """Rewrite the package with its sheet part changed (None: left out)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"])  # type: ignore[assignment]
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            if data is not None:
+                zf.writestr(name, data)
 
 
 def _read(path: Path, **request: object) -> list[dict]:
@@ -239,13 +251,7 @@ def test_text_split_across_read_blocks_stays_whole(tmp_path):
 @pytest.mark.parametrize("cut", ["</row>", "</row>\n", "</row></she"])
 def test_a_sheet_cut_short_is_an_error_not_a_hang(tmp_path, cut):
     path = _package(tmp_path / "cut.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
-    with zipfile.ZipFile(path) as zf:
-        parts = {n: zf.read(n) for n in zf.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].decode()
-    parts["xl/worksheets/sheet1.xml"] = (xml[:xml.index("</row>")] + cut).encode()
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    _change_sheet(path, lambda xml: (xml[:xml.index(b"</row>")] + cut.encode()))
     with pytest.raises(NodeError, match=r"cut\.xlsx, sheet 'Data': the sheet's cells end before they should"):
         _read(path)
 
@@ -277,11 +283,7 @@ def test_rows_and_cells_without_positions_over_many_blocks(tmp_path):
 
 def test_damaged_parts_name_the_file(tmp_path):
     missing = _package(tmp_path / "nosheet.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
-    with zipfile.ZipFile(missing) as zf:
-        parts = {n: zf.read(n) for n in zf.namelist() if not n.endswith("sheet1.xml")}
-    with zipfile.ZipFile(missing, "w") as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    _change_sheet(missing, lambda xml: None)
     with pytest.raises(NodeError, match=r"nosheet\.xlsx, sheet 'Data': the sheet 'Data' is missing"):
         _read(missing)
 
