@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from itertools import islice
 from pathlib import PurePath
 from typing import Any
@@ -44,6 +45,11 @@ _PATH_REFS = (FileRef, ImageRef, DocumentRef, WorkbookRef)
 
 def _tag(value: Any) -> dict[str, Any]:
     """The tagged form of one non-JSON value (children are left to the encoder)."""
+    kind = type(value)  # the common ones first: a table's dates and date-times
+    if kind is dt.datetime:
+        return {"$datetime": value.isoformat()}
+    if kind is dt.date:
+        return {"$date": value.isoformat()}
     if isinstance(value, Table):
         return {"$table": {"columns": [{"name": c.name, "type": c.type} for c in value.columns],
                            "rows": list(value.rows)}}
@@ -123,7 +129,24 @@ def dumps_values(values: dict[str, Any]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
+_TEXTS: dict[int, tuple[weakref.ref[Table], str]] = {}
+"""The JSON text of read-only tables, by id: a run writes a large table to its history, the
+cache and its outputs, often through several nodes; it is encoded once."""
+
+
 def _dumps_table(table: Table) -> str:
+    if table.read_only:
+        known = _TEXTS.get(id(table))
+        if known is not None and known[0]() is table:
+            return known[1]
+    text = _encode_table(table)
+    if table.read_only:
+        _TEXTS[id(table)] = (weakref.ref(table), text)
+        weakref.finalize(table, _TEXTS.pop, id(table), None)
+    return text
+
+
+def _encode_table(table: Table) -> str:
     columns = json.dumps([{"name": c.name, "type": c.type} for c in table.columns], ensure_ascii=False,
                          separators=(",", ":"))
     rows = iter(table.rows)

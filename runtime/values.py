@@ -82,7 +82,7 @@ class Table:
     row's dict when it is asked for, so the values are held once, compactly.
     """
 
-    __slots__ = ("_data", "_rows", "columns")
+    __slots__ = ("__weakref__", "_data", "_rows", "columns")
 
     def __init__(self, columns: Sequence[Column | str], rows: Sequence[Mapping[str, Any]]):
         cols = [c if isinstance(c, Column) else Column(name=c) for c in columns]
@@ -100,6 +100,11 @@ class Table:
             raise ValueError("the columns of a table must have the same number of values")
         table._rows, table._data = None, tuple(data)
         return table
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the rows can never change (a table stored by column)."""
+        return self._rows is None
 
     @property
     def rows(self) -> Any:

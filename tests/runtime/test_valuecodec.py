@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 
 import pytest
@@ -91,3 +92,15 @@ def test_a_large_table_is_written_in_pieces_with_the_same_text() -> None:
     back = loads_values(text)
     assert back["count"] == 3 and back["t"].rows[4_499] == table.rows[4_499] and len(back["t"]) == 4_500
     assert math.isnan(back["t"].rows[7]["x"])
+
+
+def test_a_read_only_table_is_encoded_once_per_value() -> None:
+    from runtime import valuecodec
+
+    table = Table.from_columns(["n"], [list(range(3_000))])
+    first = dumps_values({"t": table})
+    assert valuecodec._TEXTS[id(table)][1] in first and dumps_values({"u": table}).endswith(first[4:])
+    key = id(table)
+    del table
+    gc.collect()
+    assert key not in valuecodec._TEXTS  # forgotten with the table
