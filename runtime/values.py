@@ -115,6 +115,34 @@ class Table:
     def rows(self, rows: Sequence[dict[str, Any]]) -> None:
         self._rows, self._data = list(rows), ()
 
+    def take(self, indices: Iterable[int]) -> Table:
+        """A new table of the rows at `indices`, in that order (a table stored by column gives
+        one stored by column: no dict per row)."""
+        if self._rows is not None:
+            rows = self._rows
+            return Table(self.columns, [rows[i] for i in indices])
+        picks = list(indices)
+        data = []
+        for values in self._data:
+            if hasattr(values, "take"):  # a typed column picks without making every value
+                data.append(values.take(picks))
+                continue
+            plain = values if isinstance(values, list) else list(values)  # one column at a time
+            data.append([plain[i] for i in picks])
+        return Table.from_columns(self.columns, data)
+
+    def with_column(self, column: Column | str, values: Sequence[Any]) -> Table:
+        """A new table with one more column (or that column replaced) holding `values`."""
+        added = column if isinstance(column, Column) else Column(name=column)
+        if len(values) != len(self):
+            raise ValueError(f"{len(self)} rows but {len(values)} values for column '{added.name}'")
+        kept = [c for c in self.columns if c.name != added.name]
+        if self._rows is not None:
+            return Table([*kept, added], [{**row, added.name: value}
+                                          for row, value in zip(self._rows, values, strict=True)])
+        data = [d for c, d in zip(self.columns, self._data, strict=True) if c.name != added.name]
+        return Table.from_columns([*kept, added], [*data, values])
+
     def value(self, index: int, name: str) -> Any:
         """One cell: row `index`, column `name` (IndexError past the last row)."""
         if self._rows is not None:

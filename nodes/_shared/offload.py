@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import TypeVar
 
 __all__ = ["BYTES_INLINE", "CHECK_EVERY", "ROWS_INLINE", "Stop", "Stopped", "checked", "offload"]
@@ -54,15 +55,14 @@ class Stop:
             raise Stopped
 
 
-def checked(items: Sequence[T], stop: Stop) -> Iterator[T]:
-    """The items, looking at `stop` before each block of `CHECK_EVERY`."""
-    if len(items) <= CHECK_EVERY:
+def checked(items: Iterable[T], stop: Stop) -> Iterator[T]:
+    """The items, looking at `stop` before each block of `CHECK_EVERY` (read in order, never
+    by index: a table's rows may be made one by one as they are read)."""
+    remaining = iter(items)
+    while block := list(islice(remaining, CHECK_EVERY)):
         stop.check()
-        yield from items
-        return
-    for start in range(0, len(items), CHECK_EVERY):
-        stop.check()
-        yield from items[start:start + CHECK_EVERY]
+        yield from block
+    stop.check()
 
 
 async def offload(work: Callable[[Stop], T], *, size: int, limit: int = ROWS_INLINE) -> T:

@@ -55,22 +55,25 @@ class _Unreadable:
 
 
 def _filter(config: FilterRowsConfig, table: Table,
-            stop: Stop) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[_Unreadable]]:
+            stop: Stop) -> tuple[list[int], list[int], list[_Unreadable]]:
+    """The positions of the rows kept and of those rejected, and what could not be compared."""
     tests = [(c.column, condition(c.op, c.value, config.ignore_case)) for c in config.conditions]
     unreadable = [_Unreadable() for _ in config.conditions]
     wanted = all if config.combine == "all" else any
-    kept, rejected = [], []
-    for row in checked(table.rows, stop):
+    kept: list[int] = []
+    rejected: list[int] = []
+    cells_of = [table.column_values(column) for column, _ in tests]  # only the columns tested
+    for index, cells in enumerate(checked(zip(*cells_of, strict=True), stop)):
         results = []
-        for i, (column, passes) in enumerate(tests):
-            cell = row.get(column)
+        for i, (_, passes) in enumerate(tests):
+            cell = cells[i]
             outcome = passes(cell)
             if outcome is None:
                 if not unreadable[i].count:
                     unreadable[i].example = cell
                 unreadable[i].count += 1
             results.append(bool(outcome))
-        (kept if wanted(results) else rejected).append(row)
+        (kept if wanted(results) else rejected).append(index)
     return kept, rejected, unreadable
 
 
@@ -101,7 +104,7 @@ class FilterRows(NodeType):
 
         def work(stop: Stop) -> tuple[Table, Table, list[_Unreadable]]:
             kept, rejected, unreadable = _filter(config, table, stop)
-            return Table(table.columns, kept), Table(table.columns, rejected), unreadable
+            return table.take(kept), table.take(rejected), unreadable
 
         kept, rejected, unreadable = await offload(work, size=len(table))
         for cond, seen in zip(config.conditions, unreadable, strict=True):

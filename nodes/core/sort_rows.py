@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 from nodes._shared.compare import is_empty, sort_key
@@ -30,14 +28,14 @@ class SortRowsOutputs(BaseModel):
     table: Table | None = Field(default=None, title="Table")
 
 
-def _sorted(table: Table, keys: list[SortKey], stop: Stop) -> list[dict[str, Any]]:
-    """Rows sorted by `keys` (stable; empty cells last whichever the direction)."""
-    rows = list(table.rows)
+def _sorted(table: Table, keys: list[SortKey], stop: Stop) -> list[int]:
+    """The positions of the rows sorted by `keys` (stable; empty cells last whichever the direction)."""
+    rows = list(range(len(table)))
     for key in reversed(keys):
-        name = key.column
+        column = list(table.column_values(key.column))
         present, empty, order = [], [], []
         for row in checked(rows, stop):
-            value = row.get(name)
+            value = column[row]
             if is_empty(value):
                 empty.append(row)
             else:
@@ -71,6 +69,5 @@ class SortRows(NodeType):
             require_columns(table, [k.column for k in config.keys], "Sort by")
         except ValueError as exc:
             raise NodeError(str(exc)) from None
-        result = await offload(lambda stop: Table(table.columns, _sorted(table, config.keys, stop)),
-                               size=len(table))
+        result = await offload(lambda stop: table.take(_sorted(table, config.keys, stop)), size=len(table))
         return SortRowsOutputs(table=result)

@@ -16,7 +16,7 @@ import math
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -167,6 +167,29 @@ class SegmentedColumn(Sequence[Any]):
         segment = self._segments[at]
         value = segment.values[index - self._starts[at]]
         return value if segment.kind == _OBJECTS else self._decoder(segment.kind)(value)
+
+    def take(self, picks: list[int]) -> SegmentedColumn | list[Any]:
+        """The values at `picks`; in ascending order they stay in typed segments."""
+        if any(a > b for a, b in pairwise(picks)):
+            plain = list(self)
+            return [plain[i] for i in picks]
+        segments, at = [], 0
+        for segment, start in zip(self._segments, self._starts, strict=True):
+            end = start + len(segment.values)
+            first = at
+            while at < len(picks) and picks[at] < end:
+                at += 1
+            if at == first:
+                continue
+            values = segment.values
+            chosen = [values[i - start] for i in picks[first:at]]
+            typed = segment.kind != _OBJECTS
+            part = _Segment(segment.kind, array(values.typecode, chosen) if typed else chosen)
+            part.recount()
+            segments.append(part)
+        column = SegmentedColumn(segments, self._shift)
+        column._promote = self._promote
+        return column
 
     def table_type(self) -> str:
         """The Table column type of the values (dates beside date-times become date-times)."""

@@ -3,7 +3,7 @@ conditions, tested by the same rules as Filter rows (`nodes/_shared/compare.py`)
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -49,9 +49,9 @@ def _find(loaded: Loaded, config: FindRowsConfig, stop: Stop) -> tuple[Table, li
     tests = [(c.column, condition(c.op, c.value, config.ignore_case)) for c in config.conditions]
     wanted = all if config.combine == "all" else any
     unreadable = [0] * len(tests)
-    kept: list[dict[str, Any]] = []
+    kept: list[int] = []
     extra = config.row_number_column.strip()
-    for i, (row, number) in enumerate(zip(table.rows, numbers, strict=True)):
+    for i, row in enumerate(table.rows):
         if not i % 10_000:
             stop.check()
         results = []
@@ -61,18 +61,16 @@ def _find(loaded: Loaded, config: FindRowsConfig, stop: Stop) -> tuple[Table, li
                 unreadable[j] += 1
             results.append(bool(outcome))
         if wanted(results):
-            kept.append({**row, extra: number} if extra else row)
-    columns = list(table.columns)
+            kept.append(i)
+    found = table.take(kept)
     if extra:
         if extra in names:
             raise NodeError(f"the sheet already has a column '{extra}'; choose another name for the row "
                             "numbers")
-        columns.append(Column(name=extra, type="integer"))
+        found = found.with_column(Column(name=extra, type="integer"), [numbers[i] for i in kept])
     warnings = [f"{n} row(s) could not be compared: '{c.column}' {c.op} {c.value!r} (not the same kind "
                 "of value); "
                 "they did not pass" for n, c in zip(unreadable, config.conditions, strict=True) if n]
-    found = Table(columns, [])
-    found.rows = kept
     return found, warnings
 
 

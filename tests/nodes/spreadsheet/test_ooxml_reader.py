@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from sheet_helpers import run
 
 from nodes._shared.offload import Stop
 from nodes.spreadsheet._columns import SegmentedColumn
@@ -303,3 +304,51 @@ def test_a_table_read_from_a_sheet_feeds_the_row_nodes(tmp_path):
     joined = join_tables(table, other, JoinConfig(left_key=["Int"], how="outer"), Stop())
     right_only = [r for r in joined.rows if r["Float"] is None]
     assert len(right_only) == sum(1 for r in other.rows if r["Int"] is None) > 0  # each once, no more
+
+
+def test_filter_sort_and_find_keep_a_large_table_by_column(tmp_path):
+    """Filter rows, Sort rows and Find rows give the same rows for a table stored by column as
+    for the same rows as dicts, and hand on a table stored by column (no dict per row)."""
+    from nodes.core.filter_rows import FilterRows
+    from nodes.core.sort_rows import SortRows
+    from nodes.spreadsheet.find_rows import FindRows
+    from runtime.api import Table
+
+    path = tmp_path / "t.xlsx"
+    _random_workbook(path, 3000)
+    by_column = load_table(path, ReadRequest(), Stop()).result.table
+    as_rows = Table(by_column.columns, list(by_column.rows))
+    condition = {"conditions": [{"column": "Int", "op": ">", "value": 0}]}
+    for table in (by_column, as_rows):
+        kept, _ = run(FilterRows(), tmp_path, condition, {"table": table})
+        keys = [{"column": "Text"}, {"column": "Float", "descending": True}]
+        ordered, _ = run(SortRows(), tmp_path, {"keys": keys}, {"table": table})
+        if table is by_column:
+            results = (kept.table, kept.rejected, ordered.table)
+            assert all(t.read_only for t in results)
+        else:
+            assert (kept.table, kept.rejected, ordered.table) == results
+    assert 0 < len(results[0]) < 3000 and len(results[0]) + len(results[1]) == 3000
+    found, _ = run(FindRows(), tmp_path, {"path": "t.xlsx", **condition, "row_number_column": "Row"})
+    assert found.table.read_only and found.table.column_names[-1] == "Row"
+    assert [r["Int"] for r in found.table.rows] == [r["Int"] for r in results[0].rows]
+    assert all(r["Row"] >= 2 for r in found.table.rows)
+
+
+def test_taking_rows_keeps_numbers_typed():
+    from nodes.spreadsheet._columns import ColumnBuilder
+    from runtime.api import Table
+
+    builder = ColumnBuilder(0)
+    builder.add(0, ["head", 1.5])
+    builder.add(2, [2.0, None, 4.0])
+    builder.add(5, [(45292.0, 1)])
+    column = builder.finish(6)
+    picked = column.take([1, 2, 4])
+    assert isinstance(picked, SegmentedColumn) and list(picked) == [1.5, 2, 4]
+    assert picked.table_type() == "number"  # only what was taken counts
+    assert column.take([5, 0]) == [dt.date(2024, 1, 1), "head"]  # out of order: plain values
+    table = Table.from_columns(["x"], [column]).take([3, 1]).with_column("y", ["a", "b"])
+    assert table.rows == [{"x": None, "y": "a"}, {"x": 1.5, "y": "b"}] and table.read_only
+    rows = Table(["x"], [{"x": 1}, {"x": 2}]).take([1]).with_column("x", [5])
+    assert rows.rows == [{"x": 5}] and not rows.read_only
