@@ -30,7 +30,7 @@ from runtime.node import NodeError
 from runtime.paths import DataPaths
 from runtime.registry import Registry
 from runtime.secrets import CredentialStore, Redactor
-from runtime.valuecodec import dumps_values
+from runtime.valuecodec import dumps_values, forget_encoded
 
 __all__ = ["FlowInputError", "HistorySettings", "Runner", "coerce_flow_inputs", "new_run_id"]
 
@@ -196,6 +196,7 @@ class Runner:
             [status.value, time.time(), duration, error, outputs_json, run_id])
         writer.flush()
         writer.end(run_id)
+        forget_encoded()  # the texts of large tables were for this run's stores
 
     def run_sync(self, flow: Flow, **kwargs: Any) -> RunResult:
         """`run` from synchronous code (a thin `asyncio.run` wrapper)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import weakref
 from itertools import islice
 from pathlib import PurePath
@@ -129,21 +130,35 @@ def dumps_values(values: dict[str, Any]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-_TEXTS: dict[int, tuple[weakref.ref[Table], str]] = {}
+_TEXTS: dict[int, tuple[weakref.ref[Table], tuple[Any, ...], str]] = {}
 """The JSON text of read-only tables, by id: a run writes a large table to its history, the
-cache and its outputs, often through several nodes; it is encoded once."""
+cache and its outputs, often through several nodes; it is encoded once. The runner forgets
+them when a run ends (`forget_encoded`)."""
+_TEXTS_LOCK = threading.Lock()
 
 
 def _dumps_table(table: Table) -> str:
     if table.read_only:
         known = _TEXTS.get(id(table))
-        if known is not None and known[0]() is table:
-            return known[1]
+        if known is not None and known[0]() is table and known[1] is table.columns:
+            return known[2]
     text = _encode_table(table)
-    if table.read_only:
-        _TEXTS[id(table)] = (weakref.ref(table), text)
-        weakref.finalize(table, _TEXTS.pop, id(table), None)
+    if table.read_only and len(text) <= _REMEMBERED_CHARS:
+        with _TEXTS_LOCK:
+            if id(table) not in _TEXTS:
+                weakref.finalize(table, _TEXTS.pop, id(table), None)
+            _TEXTS[id(table)] = (weakref.ref(table), table.columns, text)
     return text
+
+
+_REMEMBERED_CHARS = 64 * 1024 * 1024
+"""Longer texts are not kept: the stores that would reuse them refuse them anyway."""
+
+
+def forget_encoded() -> None:
+    """Drop the remembered JSON texts (called when a run ends)."""
+    with _TEXTS_LOCK:
+        _TEXTS.clear()
 
 
 def _encode_table(table: Table) -> str:

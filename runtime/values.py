@@ -92,7 +92,8 @@ class Table:
 
     @classmethod
     def from_columns(cls, columns: Sequence[Column | str], data: Sequence[Sequence[Any]]) -> Table:
-        """A table stored by column: `data[i]` holds the values of `columns[i]`, one per row."""
+        """A table stored by column: `data[i]` holds the values of `columns[i]`, one per row.
+        The table keeps the sequences given: do not change them afterwards."""
         table = cls(columns, [])
         if len(data) != len(table.columns):
             raise ValueError(f"{len(table.columns)} columns but {len(data)} columns of values")
@@ -136,26 +137,35 @@ class Table:
         added = column if isinstance(column, Column) else Column(name=column)
         if len(values) != len(self):
             raise ValueError(f"{len(self)} rows but {len(values)} values for column '{added.name}'")
-        kept = [c for c in self.columns if c.name != added.name]
+        names = self.column_names
+        at = names.index(added.name) if added.name in names else len(names)  # a replaced one stays put
+        columns = [*self.columns[:at], added, *self.columns[at + 1:]]
         if self._rows is not None:
-            return Table([*kept, added], [{**row, added.name: value}
-                                          for row, value in zip(self._rows, values, strict=True)])
-        data = [d for c, d in zip(self.columns, self._data, strict=True) if c.name != added.name]
-        return Table.from_columns([*kept, added], [*data, values])
+            pairs = zip(self._rows, values, strict=True)
+            return Table(columns, [{**row, added.name: value} for row, value in pairs])
+        data = list(self._data)
+        data[at:at + 1] = [values]
+        return Table.from_columns(columns, data)
 
     def value(self, index: int, name: str) -> Any:
         """One cell: row `index`, column `name` (IndexError past the last row)."""
         if self._rows is not None:
             return self._rows[index].get(name)
-        return self._data[self.column_names.index(name)][index]
+        for column, values in zip(self.columns, self._data, strict=True):
+            if column.name == name:
+                return values[index]
+        if not -len(self) <= index < len(self):
+            raise IndexError("table row index out of range")
+        return None  # no such column: empty, as a row without the key
 
     def column_values(self, name: str) -> Sequence[Any]:
-        """The values of one column, top to bottom (KeyError: no such column)."""
+        """The values of one column, top to bottom, not to be changed (KeyError: no such column)."""
         index = self.column_names.index(name) if name in self.column_names else None
         if index is None:
             raise KeyError(name)
         if self._rows is None:
-            return self._data[index]
+            values = self._data[index]
+            return tuple(values) if isinstance(values, list) else values  # the table's own: hand a copy
         return [row.get(name) for row in self._rows]
 
     @classmethod

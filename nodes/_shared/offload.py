@@ -59,10 +59,12 @@ def checked(items: Iterable[T], stop: Stop) -> Iterator[T]:
     """The items, looking at `stop` before each block of `CHECK_EVERY` (read in order, never
     by index: a table's rows may be made one by one as they are read)."""
     remaining = iter(items)
-    while block := list(islice(remaining, CHECK_EVERY)):
+    while True:
         stop.check()
+        block = list(islice(remaining, CHECK_EVERY))
+        if not block:
+            return
         yield from block
-    stop.check()
 
 
 async def offload(work: Callable[[Stop], T], *, size: int, limit: int = ROWS_INLINE) -> T:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runtime.api import NodeError
+from runtime.api import NodeError, Table
 
-__all__ = ["check_template", "render_template", "template_variables"]
+__all__ = ["check_template", "plain_table", "render_template", "template_variables"]
 
 
 def _environment() -> Any:
@@ -36,12 +36,20 @@ def check_template(source: str) -> str:
 
 
 def template_variables(data: Any) -> dict[str, Any]:
-    """The variables a template sees: `data` itself, plus each key when it is a record."""
+    """The variables a template sees: `data` itself, plus each key when it is a record. A table
+    stored by column is handed over with its rows as a list, as any other table."""
     variables: dict[str, Any] = {}
     if isinstance(data, Mapping):
-        variables.update({str(k): v for k, v in data.items()})
-    variables["data"] = data
+        variables.update({str(k): plain_table(v) for k, v in data.items()})
+    variables["data"] = plain_table(data)
     return variables
+
+
+def plain_table(value: Any) -> Any:
+    """A read-only table (stored by column) as a table of row dicts; anything else as it is."""
+    if isinstance(value, Table) and value.read_only:
+        return Table(value.columns, list(value.rows))
+    return value
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -72,7 +72,7 @@ def _context(config: DocxTemplateConfig, inputs: DocxTemplateInputs) -> dict[str
             context[alias] = value
     context["fields"] = values
     if inputs.table is not None:
-        context[config.rows_name.strip() or "rows"] = inputs.table.rows
+        context[config.rows_name.strip() or "rows"] = list(inputs.table.rows)
     return context
 
 

@@ -169,7 +169,13 @@ class SegmentedColumn(Sequence[Any]):
         return value if segment.kind == _OBJECTS else self._decoder(segment.kind)(value)
 
     def take(self, picks: list[int]) -> SegmentedColumn | list[Any]:
-        """The values at `picks`; in ascending order they stay in typed segments."""
+        """The values at `picks` (negative ones count from the end); in ascending order they
+        stay in typed segments."""
+        count = self._length
+        if picks and (min(picks) < 0 or max(picks) >= count):
+            picks = [p + count if p < 0 else p for p in picks]
+            if min(picks) < 0 or max(picks) >= count:
+                raise IndexError("column index out of range")
         if any(a > b for a, b in pairwise(picks)):
             plain = list(self)
             return [plain[i] for i in picks]

@@ -99,8 +99,30 @@ def test_a_read_only_table_is_encoded_once_per_value() -> None:
 
     table = Table.from_columns(["n"], [list(range(3_000))])
     first = dumps_values({"t": table})
-    assert valuecodec._TEXTS[id(table)][1] in first and dumps_values({"u": table}).endswith(first[4:])
+    assert valuecodec._TEXTS[id(table)][2] in first and dumps_values({"u": table}).endswith(first[4:])
     key = id(table)
     del table
     gc.collect()
     assert key not in valuecodec._TEXTS  # forgotten with the table
+
+
+def test_a_table_stored_by_column_answers_as_one_stored_by_row() -> None:
+    from nodes.core._template import render_template, template_variables
+
+    by_column = Table.from_columns(["name", "qty"], [["a", "b"], [1, 2]])
+    by_row = Table(["name", "qty"], [{"name": "a", "qty": 1}, {"name": "b", "qty": 2}])
+    source = "{{ data.rows }} {{ data.rows | tojson }} {{ (data.rows + [1]) | length }}"
+    assert render_template(source, template_variables(by_column)) == \
+        render_template(source, template_variables(by_row))
+    for table in (by_column, by_row):
+        assert table.value(1, "missing") is None and table.value(-1, "qty") == 2
+        with pytest.raises(IndexError):
+            table.value(2, "qty")
+        replaced = table.with_column("name", ["x", "y"])  # a replaced column keeps its place
+        assert replaced.column_names == ["name", "qty"] and list(replaced.rows[0]) == ["name", "qty"]
+        assert table.take([-1]).rows == [{"name": "b", "qty": 2}]
+    kept = by_column.column_values("name")
+    assert isinstance(kept, tuple)  # a copy: the table cannot be changed through it
+    text = dumps_values({"t": by_column})
+    by_column.columns = (by_column.columns[0], by_column.columns[1].model_copy(update={"name": "count"}))
+    assert "count" in dumps_values({"t": by_column}) != text  # not the text remembered before

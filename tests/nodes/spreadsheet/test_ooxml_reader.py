@@ -352,3 +352,14 @@ def test_taking_rows_keeps_numbers_typed():
     assert table.rows == [{"x": None, "y": "a"}, {"x": 1.5, "y": "b"}] and table.read_only
     rows = Table(["x"], [{"x": 1}, {"x": 2}]).take([1]).with_column("x", [5])
     assert rows.rows == [{"x": 5}] and not rows.read_only
+
+
+def test_taking_rows_by_position_from_the_end_or_beyond_it():
+    from nodes.spreadsheet._columns import ColumnBuilder
+
+    builder = ColumnBuilder(0)
+    builder.add(0, [1.0, 2.0, 3.0])
+    column = builder.finish(3)
+    assert list(column.take([-1])) == [3] and list(column.take([-3, -1])) == [1, 3]
+    with pytest.raises(IndexError):
+        column.take([0, 3])
