@@ -33,18 +33,26 @@ _TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "text", dt
                dt.datetime: "datetime"}
 
 
-def duration_text(days: float) -> str:
-    """A duration ([h]:mm:ss format) as Excel shows it, e.g. 36:30:00."""
-    millis = round(days * 86_400_000)
-    sign = "-" if millis < 0 else ""
-    seconds, fraction = divmod(abs(millis), 1000)
-    hours, rest = divmod(seconds, 3600)
+def duration_text(seconds: float, digits: int = 3) -> str:
+    """A duration ([h]:mm:ss format) as Excel shows it, e.g. 36:30:00; fractions of a second
+    to `digits` places (3 for Excel serials, 6 for a timedelta)."""
+    scale = 10 ** digits
+    units = round(seconds * scale)
+    sign = "-" if units < 0 else ""
+    whole, fraction = divmod(abs(units), scale)
+    hours, rest = divmod(whole, 3600)
     text = f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    return text + (f".{fraction:03d}".rstrip("0") if fraction else "")
+    return text + (f".{fraction:0{digits}d}".rstrip("0") if fraction else "")
 
 
 def _number(value: float) -> int | float:
     return int(value) if value.is_integer() and -_EXACT < value < _EXACT else value
+
+
+def _days(number: float, shift: int) -> float:
+    """Days since 30 December 1899 of an Excel serial number (`shift`: 1462 in the 1904 system)."""
+    serial = number + shift
+    return serial + 1 if serial < 60 else serial  # Excel counts a 29 February 1900 that never was
 
 
 def _moment(serial: float) -> dt.datetime:
@@ -58,12 +66,10 @@ def serial_value(number: float, kind: int, shift: int) -> Any:
     if not -_LAST_SERIAL < number < _LAST_SERIAL:  # Excel shows ####: the number is all there is
         return _number(number)
     if kind == DateKind.DURATION:
-        return duration_text(number)
+        return duration_text(number * 86_400)
     if number < 0:
         return _number(number)
-    serial = number + shift
-    if serial < 60:
-        serial += 1  # Excel counts a 29 February 1900 that never was
+    serial = _days(number, shift)
     if number < 1:
         return _moment(serial).time().isoformat()
     if number.is_integer():
@@ -142,7 +148,7 @@ class SegmentedColumn(Sequence[Any]):
             if v != v:
                 return None
             if promote or not v.is_integer():
-                return _moment(v + shift + (1 if v + shift < 60 else 0))
+                return _moment(_days(v, shift))
             found = cache.get(v)
             if found is None:
                 found = cache[v] = serial_value(v, DateKind.DATE, shift)

@@ -170,6 +170,14 @@ def _recalculated(path: Path, folder: Path, stop: Stop) -> Path:
         raise NodeError(f"cannot recalculate {path.name} with LibreOffice: {exc}") from None
 
 
+def _read_recalculated(path: Path, target: _Target, request: ReadRequest, stop: Stop,
+                       sheets: list[str]) -> Loaded:
+    """Read `target` from a copy of the workbook that LibreOffice recalculated (as .xlsx)."""
+    with tempfile.TemporaryDirectory(prefix="loomwork-recalc-") as folder, \
+            _open_ooxml(_recalculated(path, Path(folder), stop)) as fresh:
+        return _read_ooxml(fresh, target, request, stop, sheets, shown=path)
+
+
 def load_table(path: Path, request: ReadRequest, stop: Stop) -> Loaded:
     """Read the requested cells of a workbook into a table (pure: runs in a worker thread)."""
     check_readable(path)
@@ -180,18 +188,14 @@ def load_table(path: Path, request: ReadRequest, stop: Stop) -> Loaded:
             stop.check()
             if request.formulas != "recalculate":
                 return _read_ooxml(book, target, request, stop, sheets, shown=path)
-        with tempfile.TemporaryDirectory(prefix="loomwork-recalc-") as folder, \
-                _open_ooxml(_recalculated(path, Path(folder), stop)) as fresh:
-            return _read_ooxml(fresh, target, request, stop, sheets, shown=path)
+        return _read_recalculated(path, target, request, stop, sheets)
     book = open_workbook(path, tables=bool(request.table.strip()))
     try:
         target = _resolve_calamine(path, book, request)
         sheets = list(book.sheet_names)
         stop.check()
         if request.formulas == "recalculate":
-            with tempfile.TemporaryDirectory(prefix="loomwork-recalc-") as folder, \
-                    _open_ooxml(_recalculated(path, Path(folder), stop)) as fresh:
-                return _read_ooxml(fresh, target, request, stop, sheets, shown=path)
+            return _read_recalculated(path, target, request, stop, sheets)
         grid = read_grid(path, book, target.sheet, None if target.empty else target.area)
         cells = grid_cells(grid) if not target.empty else SheetCells({})
         merged = merged_ranges(path, book, target.sheet) if request.merged == "fill" else None

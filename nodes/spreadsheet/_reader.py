@@ -13,6 +13,7 @@ from typing import Any
 
 from nodes.files._common import os_error
 from nodes.spreadsheet._cells import Area, column_letter
+from nodes.spreadsheet._columns import duration_text
 from nodes.spreadsheet._ooxml_sheet import SheetCells
 from runtime.api import NodeError
 
@@ -149,15 +150,6 @@ def _whole_float(value: Any) -> Any:
     return value
 
 
-def _duration(value: dt.timedelta) -> str:
-    seconds = value.total_seconds()
-    sign = "-" if seconds < 0 else ""
-    whole, fraction = divmod(abs(seconds), 1)
-    hours, rest = divmod(int(whole), 3600)
-    text = f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    return text + (f"{fraction:.6f}"[1:].rstrip("0") if fraction else "")
-
-
 def clean(value: Any) -> Any:
     """A calamine value as a Table value: "" → None, whole numbers → int, times → text."""
     if value == "" or value is None:
@@ -168,7 +160,7 @@ def clean(value: Any) -> Any:
     if kind is dt.time:
         return value.isoformat()
     if kind is dt.timedelta:
-        return _duration(value)
+        return duration_text(value.total_seconds(), digits=6)
     return value
 
 

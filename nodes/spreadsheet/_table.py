@@ -84,6 +84,13 @@ def unique_names(raw: Sequence[Any], sheet_columns: Sequence[int]) -> list[str]:
     return names
 
 
+def _spread(rows: Sequence[int], every: Sequence[int], columns: list[Sequence[Any]]) -> list[list[Any]]:
+    """Columns whose values belong to `rows`, laid out over `every` row (empty where none)."""
+    where = {row: i for i, row in enumerate(rows)}
+    picks = [where.get(row) for row in every]
+    return [[values[i] if i is not None else None for i in picks] for values in columns]
+
+
 def _add_merged_rows(cells: SheetCells, merged: list[tuple[int, int, int, int]]) -> None:
     """Rows a filled merged area covers that hold no value of their own (within the rows read)."""
     rows = cells.row_numbers
@@ -98,10 +105,8 @@ def _add_merged_rows(cells: SheetCells, merged: list[tuple[int, int, int, int]])
     if not missing:
         return
     every = sorted(present | missing)
-    where = {row: i for i, row in enumerate(rows)}
-    picks = [where.get(row) for row in every]
-    for column, values in cells.columns.items():
-        cells.columns[column] = [values[i] if i is not None else None for i in picks]
+    columns = _spread(rows, every, list(cells.columns.values()))
+    cells.columns = dict(zip(cells.columns, columns, strict=True))
     cells.row_numbers = array("i", every)
 
 
@@ -160,10 +165,8 @@ def _with_empty_rows(cells: SheetCells, start: int, data: list[Sequence[Any]]) -
     rows = cells.row_numbers[start:]
     if not rows or rows[-1] - rows[0] + 1 == len(rows):
         return rows, data
-    where = {row: i for i, row in enumerate(rows)}
     every = list(range(rows[0], rows[-1] + 1))
-    picks = [where.get(row) for row in every]
-    return every, [[values[i] if i is not None else None for i in picks] for values in data]
+    return every, _spread(rows, every, data)
 
 
 def cells_table(cells: SheetCells, mode: HeaderMode, *, first_column: int | None, skip_empty_rows: bool,

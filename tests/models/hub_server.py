@@ -90,12 +90,21 @@ def _handler(state: HubState) -> type[BaseHTTPRequestHandler]:
             else:
                 self._error(404)
 
-        def _resolve(self, repo: str, revision: str, name: str, head: bool) -> None:
+        def _repo(self, repo: str, revision: str) -> Path | None:
+            """The folder of a repository at a revision, or None after answering 404."""
             folder = state.repos.get(repo)
             if folder is None:
-                return self._error(404, "RepoNotFound")
+                self._error(404, "RepoNotFound")
+                return None
             if revision not in ("main", COMMIT):
-                return self._error(404, "RevisionNotFound")
+                self._error(404, "RevisionNotFound")
+                return None
+            return folder
+
+        def _resolve(self, repo: str, revision: str, name: str, head: bool) -> None:
+            folder = self._repo(repo, revision)
+            if folder is None:
+                return None
             file = folder / name
             if ".." in Path(name).parts or not file.is_file():
                 return self._error(404, "EntryNotFound")
@@ -117,11 +126,9 @@ def _handler(state: HubState) -> type[BaseHTTPRequestHandler]:
             return None
 
         def _tree(self, repo: str, revision: str, folder: str, recursive: bool) -> None:
-            top = state.repos.get(repo)
+            top = self._repo(repo, revision)
             if top is None:
-                return self._error(404, "RepoNotFound")
-            if revision not in ("main", COMMIT):
-                return self._error(404, "RevisionNotFound")
+                return None
             base = top / folder if folder else top
             if ".." in Path(folder).parts or not base.is_dir():
                 return self._error(404, "EntryNotFound")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from runtime._scheduler.clock import RealClock
@@ -24,35 +26,22 @@ def test_watch_fires_once_per_new_file_with_its_path(tmp_path: Path) -> None:
     key = enable(store, path, "tr_inbox0001", dt.datetime.now(dt.UTC))
     seen: list[LaunchRequest] = []
 
-    async def launch(req: LaunchRequest) -> tuple[str, str]:
-        seen.append(req)
-        return "COMPLETED", ""
-
     async def go() -> None:
-        scheduler = Scheduler(store, launch, RealClock(), reload_s=0.1)
-        await scheduler.tick()
-        watcher = scheduler._watchers[key][1]
-        await asyncio.wait_for(watcher.ready.wait(), 10)
-        await asyncio.sleep(0.5)  # the native watcher is set up
-        for i in range(3):
-            target = inbox / f"invoice{i}.csv"
-            with target.open("w") as handle:  # written in pieces: still one run
-                handle.write("a,b\n")
-                handle.flush()
-                await asyncio.sleep(0.05)
-                handle.write(f"{i},2\n")
-        (inbox / "notes.txt").write_text("not matching")
-        deadline = time.monotonic() + 15
-        while len(seen) < 3 and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(1.0)  # nothing more arrives
-        (inbox / "invoice1.csv").write_text("a,b\n9,9\n")  # changed: runs again
-        deadline = time.monotonic() + 15
-        while len(seen) < 4 and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)
-        scheduler.close_watches()
-        await scheduler.drain()
+        async with _scheduler_running(store, key, seen):
+            await asyncio.sleep(0.5)  # the native watcher is set up
+            for i in range(3):
+                target = inbox / f"invoice{i}.csv"
+                with target.open("w") as handle:  # written in pieces: still one run
+                    handle.write("a,b\n")
+                    handle.flush()
+                    await asyncio.sleep(0.05)
+                    handle.write(f"{i},2\n")
+            (inbox / "notes.txt").write_text("not matching")
+            await _launches(seen, 3, 15)
+            await asyncio.sleep(1.0)  # nothing more arrives
+            (inbox / "invoice1.csv").write_text("a,b\n9,9\n")  # changed: runs again
+            await _launches(seen, 4, 15)
+            await asyncio.sleep(0.5)
 
     asyncio.run(go())
     files = [Path(r.inputs["file"]).name for r in seen]
@@ -64,25 +53,40 @@ def test_watch_fires_once_per_new_file_with_its_path(tmp_path: Path) -> None:
     store.close()
 
 
-def _run_scheduler(store: ScheduleStore, key: str, seen: list[LaunchRequest], until: int,
-                   then: float = 0.5) -> None:
-    """Start a scheduler (as the service does at start-up), wait for `until` launches, stop it."""
+@contextlib.asynccontextmanager
+async def _scheduler_running(store: ScheduleStore, key: str,
+                             seen: list[LaunchRequest]) -> AsyncIterator[Scheduler]:
+    """A scheduler started as the service does, its watch ready; every launch lands in `seen`."""
 
     async def launch(req: LaunchRequest) -> tuple[str, str]:
         seen.append(req)
         return "COMPLETED", ""
 
-    async def go() -> None:
-        scheduler = Scheduler(store, launch, RealClock(), reload_s=0.1)
-        await scheduler.tick()
-        watcher = scheduler._watchers[key][1]
-        await asyncio.wait_for(watcher.ready.wait(), 10)
-        deadline = time.monotonic() + 10
-        while len(seen) < until and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(then)
+    scheduler = Scheduler(store, launch, RealClock(), reload_s=0.1)
+    await scheduler.tick()
+    await asyncio.wait_for(scheduler._watchers[key][1].ready.wait(), 10)
+    try:
+        yield scheduler
+    finally:
         scheduler.close_watches()
         await scheduler.drain()
+
+
+async def _launches(seen: list[LaunchRequest], count: int, timeout: float) -> None:
+    """Wait until `count` launches were seen (or `timeout` seconds passed)."""
+    deadline = time.monotonic() + timeout
+    while len(seen) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
+def _run_scheduler(store: ScheduleStore, key: str, seen: list[LaunchRequest], until: int,
+                   then: float = 0.5) -> None:
+    """Start a scheduler (as the service does at start-up), wait for `until` launches, stop it."""
+
+    async def go() -> None:
+        async with _scheduler_running(store, key, seen):
+            await _launches(seen, until, 10)
+            await asyncio.sleep(then)
 
     asyncio.run(go())
 
